@@ -1,0 +1,149 @@
+"""Plain values that flow through cal-followup: people, interviews, reminders.
+
+Everything here is a frozen dataclass or an enum with no behaviour beyond
+small derived properties, so the pure core (detect, policy, drafts) can pass
+them around and tests can build them by hand.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class Stage(enum.StrEnum):
+    """A follow-up stage; the value is what the JSON output and markers carry."""
+
+    THANK_YOU = "thank-you"
+    CHECK_IN = "check-in"
+    CLOSING = "closing"
+    AFTER_REJECTION = "after-rejection"
+
+
+class StopReason(enum.StrEnum):
+    """Why the user stopped following an interview (rule 5)."""
+
+    REPLIED = "replied"
+    OFFER = "offer"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str | None = None
+    email: str | None = None
+
+    @property
+    def key(self) -> str:
+        """What identifies this person in a UID: the address, else the name."""
+        return (self.email or self.name or "").strip().lower()
+
+    @property
+    def first_name(self) -> str | None:
+        if not self.name:
+            return None
+        return self.name.split()[0]
+
+
+@dataclass(frozen=True)
+class StatedTimeline:
+    """The employer's stated decision timeline, as read from the notes.
+
+    Exactly one of ``deadline`` (a date in the employer's zone) or
+    ``days`` (calendar days after the interview day) is set; ``text`` is the
+    phrase it came from, for messages and debugging.
+    """
+
+    text: str
+    deadline: date | None = None
+    days: int | None = None
+
+
+@dataclass(frozen=True)
+class Interview:
+    uid: str
+    summary: str
+    start: datetime
+    end: datetime
+    #: The zone the employer's dates are read in (the event's zone).
+    zone: str
+    recurrence_id: str | None = None
+    all_day: bool = False
+    interviewers: tuple[Person, ...] = ()
+    contact: Person | None = None
+    company: str | None = None
+    role: str | None = None
+    topics: tuple[str, ...] = ()
+    #: Topics attributed to one interviewer, keyed by ``Person.key`` or lower-case name.
+    person_topics: tuple[tuple[str, str], ...] = ()
+    idea: str | None = None
+    timeline: StatedTimeline | None = None
+    language: str = "en"
+    tone: str = "formal"
+    cancelled: bool = False
+    stop_reason: StopReason | None = None
+    source: str = ""
+    sequence: int = 0
+
+    @property
+    def key(self) -> str:
+        """The identity of this occurrence: UID plus recurrence id."""
+        return f"{self.uid}#{self.recurrence_id}" if self.recurrence_id else self.uid
+
+    def topic_for(self, person: Person | None) -> str | None:
+        """The topic the notes attribute to this person, else the first topic."""
+        if person is not None:
+            wanted = {k for k in (person.key, (person.name or "").lower(),
+                                  (person.first_name or "").lower()) if k}
+            for who, topic in self.person_topics:
+                if who in wanted:
+                    return topic
+        return self.topics[0] if self.topics else None
+
+
+@dataclass(frozen=True)
+class Draft:
+    subject: str
+    body: str
+    #: Names of the fields left as visible placeholders.
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reminder:
+    uid: str
+    interview_uid: str
+    interview_recurrence_id: str | None
+    interview_summary: str
+    stage: Stage
+    due: datetime
+    recipient: Person | None
+    draft: Draft
+    language: str
+    tone: str
+    late: bool = False
+    summary: str = ""
+    mailto: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "uid": self.uid,
+            "interview_uid": self.interview_uid,
+            "recurrence_id": self.interview_recurrence_id,
+            "interview": self.interview_summary,
+            "stage": self.stage.value,
+            "late": self.late,
+            "due": self.due.isoformat(),
+            "to": self.recipient.email if self.recipient else None,
+            "to_name": self.recipient.name if self.recipient else None,
+            "subject": self.draft.subject,
+            "body": self.draft.body,
+            "language": self.language,
+            "tone": self.tone,
+            "summary": self.summary,
+            "mailto": self.mailto,
+            "missing": list(self.draft.missing),
+        }
