@@ -51,14 +51,15 @@ class Person:
 class StatedTimeline:
     """The employer's stated decision timeline, as read from the notes.
 
-    Exactly one of ``deadline`` (a date in the employer's zone) or
-    ``days`` (calendar days after the interview day) is set; ``text`` is the
-    phrase it came from, for messages and debugging.
+    Exactly one of ``deadline`` (a date in the employer's zone; a span in
+    calendar days is turned into one when read) or ``business_days`` (business
+    days after the interview day, which needs the employer's calendar) is set;
+    ``text`` is the phrase it came from, for messages and debugging.
     """
 
     text: str
     deadline: date | None = None
-    days: int | None = None
+    business_days: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,193 @@
+"""The ``cal-followup`` command: parse arguments, load settings, call app, print.
+
+Nothing here decides anything. Errors of ours (``FollowupError``) become one
+line on stderr and an exit status: 0 done, 1 some events could not be read
+(the rest were processed), 2 usage, configuration or unreadable source.
+Anything unexpected is reported in one line too; ``--debug`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from cal_followup import __version__
+from cal_followup.config import OPTIONS
+
+EXIT_OK, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
+PROG = "cal-followup"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("common options")
+    group.add_argument("--config", metavar="FILE",
+                       help="config file (default: $XDG_CONFIG_HOME/cal-followup/config.toml)")
+    group.add_argument("--now", metavar="DATETIME",
+                       help="plan as if it were this moment (ISO 8601, e.g. 2026-12-01T08:00; "
+                            "without an offset, in your time zone). Default: the current time")
+    group.add_argument("--tz", dest="timezone", metavar="ZONE", help=OPTIONS["timezone"][0])
+    group.add_argument("--country", metavar="CODE", help=OPTIONS["country"][0])
+    group.add_argument("--me", action="append", metavar="EMAIL", help=OPTIONS["me"][0])
+    group.add_argument("--name", metavar="NAME", help=OPTIONS["name"][0])
+    group.add_argument("--language", metavar="CODE", help=OPTIONS["language"][0])
+    group.add_argument("--tone", choices=("formal", "casual"), help=OPTIONS["tone"][0])
+    group.add_argument("--holiday-source", dest="holiday_source",
+                       choices=("both", "workalendar", "holidays"),
+                       help=OPTIONS["holiday_source"][0])
+    group.add_argument("--quiet", "-q", action="store_true", help="do not print warnings")
+    group.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
+    parser = _Parser(
+        prog=PROG,
+        description="Finds job interviews in a calendar and plans follow-up reminders, each "
+                    "holding a drafted email, due on the right business day.",
+        epilog="SOURCE is an .ics file, a vdir folder (one .ics per event), an http(s) or "
+               "webcal URL serving an .ics feed, or - for standard input. "
+               "Every config key can also be set in the TOML config file; "
+               "see README.md for the list.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    plan = commands.add_parser(
+        "plan", parents=[common], help="show the reminders that would be created",
+        description="Show the reminders the interviews in SOURCE should have, without "
+                    "writing anything.")
+    plan.add_argument("source", metavar="SOURCE", help="calendar to read")
+    plan.add_argument("--json", action="store_true",
+                      help="print a JSON array, one object per reminder")
+
+    export = commands.add_parser(
+        "export", parents=[common], help="write the reminders to an .ics file to import",
+        description="Write an .ics calendar holding only the reminders, ready to import into "
+                    "Google Calendar, Apple Calendar, Outlook or Thunderbird.")
+    export.add_argument("source", metavar="SOURCE", help="calendar to read")
+    export.add_argument("-o", "--output", metavar="FILE", required=True,
+                        help="file to write (- for standard output); written atomically")
+    export.add_argument("--component", choices=("VEVENT", "VTODO"), help=OPTIONS["component"][0])
+    export.add_argument("--dry-run", action="store_true",
+                        help="say what would be written and write nothing")
+    return parser
+
+
+def parse_now(text: str | None, zone_name: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    from cal_followup.errors import ConfigError
+
+    zone = ZoneInfo(zone_name)
+    if not text:
+        return datetime.now(zone)
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"--now: not an ISO 8601 date and time: {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=zone)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    keys = ("timezone", "country", "me", "name", "language", "tone", "holiday_source", "component")
+    return {key: getattr(args, key, None) for key in keys}
+
+
+def _table(reminders: Sequence[Any]) -> str:
+    if not reminders:
+        return "No reminders to create."
+    rows = [("DUE", "STAGE", "TO", "SUBJECT")]
+    for reminder in reminders:
+        recipient = reminder.recipient
+        to = (recipient.email or recipient.name) if recipient else None
+        stage = reminder.stage.value + (" (late)" if reminder.late else "")
+        rows.append((reminder.due.strftime("%a %Y-%m-%d %H:%M %Z"), stage, to or "[unknown]",
+                     reminder.draft.subject))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = ["  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3] for row in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _report(outcome: Any, quiet: bool) -> int:
+    for problem in outcome.problems:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+    if not quiet:
+        for warning in outcome.warnings:
+            print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    return EXIT_PARTIAL if outcome.failed_events else EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from cal_followup import app
+    from cal_followup.config import load_settings
+
+    settings = load_settings(args.config, _overrides(args))
+    now = parse_now(args.now, settings.timezone)
+    if args.command == "plan":
+        outcome = app.plan(args.source, now, settings)
+        if args.json:
+            print(json.dumps([r.to_json() for r in outcome.reminders], ensure_ascii=False, indent=2))
+        else:
+            print(_table(outcome.reminders))
+        return _report(outcome, args.quiet)
+    if args.command == "export":
+        outcome = app.plan(args.source, now, settings)
+        data = app.export_bytes(outcome, settings, now)
+        count = len(outcome.reminders)
+        if args.dry_run:
+            print(f"would write {count} reminder{'s' * (count != 1)} to {args.output}")
+        elif args.output == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            app.write_atomically(args.output, data)
+        return _report(outcome, args.quiet)
+    raise AssertionError(f"unknown command {args.command}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    from cal_followup.errors import FollowupError
+
+    try:
+        return _run(args)
+    except FollowupError as error:
+        if args.debug:
+            traceback.print_exc()
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return error.exit_status
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (| head): not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        if args.debug:
+            traceback.print_exc()
+        print(f"{PROG}: internal error: {type(error).__name__}: {error} "
+              "(run with --debug for details)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,261 @@
+"""The settings, as one typed object built from the TOML config and the command line.
+
+Every setting is described once, in ``OPTIONS``: its TOML key, its type, its
+default and a help text. The command line and the README use the same
+descriptions, so they cannot drift apart. The config file lives at
+``$XDG_CONFIG_HOME/cal-followup/config.toml`` (or ``--config FILE``); a value
+given on the command line wins over the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cal_followup.errors import ConfigError
+
+HOLIDAY_SOURCES = ("both", "workalendar", "holidays")
+TONES = ("formal", "casual")
+COMPONENTS = ("VEVENT", "VTODO")
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: str = "UTC"
+    country: str | None = None
+    me: tuple[str, ...] = ()
+    name: str | None = None
+    language: str = "en"
+    tone: str = "formal"
+    holiday_source: str = "both"
+    day_start: time = time(9, 0)
+    day_end: time = time(18, 0)
+    thank_you_delay_minutes: int = 60
+    late_thank_you_days: int = 7
+    check_in_days: int = 5
+    closing_days: int = 10
+    max_follow_ups: int = 2
+    ignore_after_days: int = 60
+    horizon_days: int = 365
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    component: str = "VEVENT"
+    reminder_minutes: int = 15
+    alarm: bool = True
+    # Server access (sync); the password never lives here.
+    url: str | None = None
+    user: str | None = None
+    calendar: str | None = None
+    target: str | None = None
+    password_command: str | None = None
+    verify_tls: bool = True
+    source_file: str | None = field(default=None, compare=False)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def me_lower(self) -> frozenset[str]:
+        return frozenset(m.lower() for m in self.me)
+
+
+# key -> (help text, a short name for the value in --help)
+OPTIONS: dict[str, tuple[str, str]] = {
+    "timezone": ("Your time zone (IANA name, e.g. Europe/Helsinki); reminders are due in it. "
+                 "Default: the system's.", "ZONE"),
+    "country": ("The employer's country for business days: ISO 3166 code with optional "
+                "subdivision (FI, US-CA, CA-ON, DE-BY, GB-SCT; UK means GB). Default: inferred "
+                "from each interview's time zone, else Monday to Friday.", "CODE"),
+    "me": ("Your own email address(es); events you organise are not your interviews, and you "
+           "are never an interviewer. A list in the config.", "EMAIL"),
+    "name": ("Your name, used to sign the drafts.", "NAME"),
+    "language": ("Default language of the drafts (en, fi, fr, ...) when the interview does not "
+                 "say.", "CODE"),
+    "tone": ("Default tone of the drafts: formal or casual.", "TONE"),
+    "holiday_source": ("Where public holidays come from: both (workalendar and holidays "
+                       "together), workalendar or holidays.", "SOURCE"),
+    "day_start": ("When your day starts (HH:MM); reminders are due then.", "HH:MM"),
+    "day_end": ("When your day ends (HH:MM); a thank-you due later moves to the next morning.",
+                "HH:MM"),
+    "thank_you_delay_minutes": ("Minutes after the interview's end that the thank-you is due.",
+                                "MINUTES"),
+    "late_thank_you_days": ("A thank-you overdue by fewer days than this becomes a late "
+                            "thank-you; older ones are dropped.", "DAYS"),
+    "check_in_days": ("Business days after the interview day for the check-in when no "
+                      "timeline was stated.", "DAYS"),
+    "closing_days": ("Business days after the check-in for the closing note.", "DAYS"),
+    "max_follow_ups": ("Follow-ups after the thank-you: 2 (check-in and closing), 1 or 0. "
+                       "Cannot be raised above 2.", "N"),
+    "ignore_after_days": ("Interviews that ended more days ago than this are ignored.", "DAYS"),
+    "horizon_days": ("How many days ahead to look for interviews.", "DAYS"),
+    "include": ("Extra regular expression(s) matched against SUMMARY and CATEGORIES that make "
+                "an event an interview.", "REGEX"),
+    "exclude": ("Extra regular expression(s) that make an event not an interview (matched "
+                "after include).", "REGEX"),
+    "component": ("Write reminders as VEVENT (default) or VTODO.", "KIND"),
+    "reminder_minutes": ("Length of a reminder event, in minutes.", "MINUTES"),
+    "alarm": ("Add a display alarm at the due time (true/false).", "BOOL"),
+    "url": ("CalDAV server, principal or calendar URL (sync).", "URL"),
+    "user": ("User name on the CalDAV server (sync).", "USER"),
+    "calendar": ("Calendar name on the server (sync).", "NAME"),
+    "target": ("Calendar to write reminders to, if not the source (sync).", "NAME"),
+    "password_command": ("Command that prints the CalDAV password, e.g. 'pass show caldav'. "
+                         "Else $CAL_FOLLOWUP_PASSWORD or the system keyring.", "COMMAND"),
+    "verify_tls": ("Verify the server's TLS certificate (true/false).", "BOOL"),
+}
+
+_TYPES = {f.name: f.type for f in fields(Settings)}
+_ALIASES = {"tz": "timezone", "zone": "timezone"}
+
+
+def default_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "cal-followup" / "config.toml"
+
+
+def state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "state"
+    )
+    return Path(base) / "cal-followup"
+
+
+def _parse_time(value: Any, key: str, where: str) -> time:
+    if isinstance(value, time):
+        return value
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value).strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ConfigError(f"{where}: {key} must be a time like 09:00, not {value!r}")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _coerce(key: str, value: Any, where: str) -> Any:
+    kind = str(_TYPES[key])
+    if kind == "time":
+        return _parse_time(value, key, where)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "yes", "1", "on"):
+            return True
+        if text in ("false", "no", "0", "off"):
+            return False
+        raise ConfigError(f"{where}: {key} must be true or false, not {value!r}")
+    if kind == "int":
+        if isinstance(value, bool):
+            raise ConfigError(f"{where}: {key} must be a whole number, not {value!r}")
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise ConfigError(f"{where}: {key} must be a whole number, not {value!r}") from None
+        if number < 0:
+            raise ConfigError(f"{where}: {key} must not be negative, not {value!r}")
+        return number
+    if kind.startswith("tuple"):
+        items = value if isinstance(value, list | tuple) else [value]
+        return tuple(str(item).strip() for item in items if str(item).strip())
+    if value is None:
+        return None
+    if not isinstance(value, str | int | float):
+        raise ConfigError(f"{where}: {key} must be a text value, not {value!r}")
+    return str(value).strip()
+
+
+def _validate(settings: Settings, where: str) -> Settings:
+    try:
+        ZoneInfo(settings.timezone)
+    except (ValueError, KeyError, OSError):
+        raise ConfigError(f"{where}: unknown time zone {settings.timezone!r}") from None
+    if settings.tone not in TONES:
+        raise ConfigError(f"{where}: tone must be one of {', '.join(TONES)}, not {settings.tone!r}")
+    if settings.holiday_source not in HOLIDAY_SOURCES:
+        raise ConfigError(
+            f"{where}: holiday_source must be one of {', '.join(HOLIDAY_SOURCES)}, "
+            f"not {settings.holiday_source!r}"
+        )
+    component = settings.component.upper()
+    if component not in COMPONENTS:
+        raise ConfigError(f"{where}: component must be VEVENT or VTODO, not {settings.component!r}")
+    if settings.max_follow_ups > 2:
+        raise ConfigError(
+            f"{where}: max_follow_ups can only be lowered (0, 1 or 2), not {settings.max_follow_ups}"
+        )
+    if settings.day_end <= settings.day_start:
+        raise ConfigError(f"{where}: day_end must be later than day_start")
+    if settings.reminder_minutes < 1:
+        raise ConfigError(f"{where}: reminder_minutes must be at least 1")
+    for key in ("include", "exclude"):
+        for pattern in getattr(settings, key):
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ConfigError(f"{where}: {key} pattern {pattern!r} is not valid: {error}") from None
+    from cal_followup.languages import load_languages
+
+    if settings.language not in load_languages():
+        known = ", ".join(sorted(load_languages()))
+        raise ConfigError(f"{where}: unknown language {settings.language!r} (known: {known})")
+    if settings.country:
+        from cal_followup.businessdays import parse_country
+
+        try:
+            parse_country(settings.country)
+        except ConfigError as error:
+            raise ConfigError(f"{where}: {error}") from None
+    for address in settings.me:
+        if "@" not in address:
+            raise ConfigError(f"{where}: me must be an email address, not {address!r}")
+    return replace(settings, component=component)
+
+
+def load_settings(
+    config_path: str | None, overrides: dict[str, Any], *, default_zone: str | None = None
+) -> Settings:
+    """Settings from the config file (if any) with command-line ``overrides`` on top."""
+    values: dict[str, Any] = {}
+    where = "command line"
+    path = Path(config_path) if config_path else default_config_path()
+    if config_path or path.exists():
+        where = str(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: config file not found") from None
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot read config file: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{path}: config file is not UTF-8 text") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        if "password" in raw:
+            raise ConfigError(
+                f"{path}: passwords do not belong in the config; use password_command, "
+                "$CAL_FOLLOWUP_PASSWORD or the system keyring"
+            )
+        for raw_key, value in raw.items():
+            key = _ALIASES.get(raw_key, raw_key).replace("-", "_")
+            if key not in OPTIONS:
+                raise ConfigError(f"{path}: unknown key {raw_key!r}")
+            values[key] = _coerce(key, value, str(path))
+    for key, value in overrides.items():
+        if value is None or value == () or value == []:
+            continue
+        values[key] = _coerce(key, value, "command line")
+    if "timezone" not in values:
+        if default_zone is None:
+            from cal_followup.reading import local_zone_name
+
+            default_zone = local_zone_name()
+        values["timezone"] = default_zone
+    if "country" in values and values["country"] == "":
+        values["country"] = None
+    settings = Settings(**values, source_file=str(path) if where != "command line" else None)
+    return _validate(settings, where)

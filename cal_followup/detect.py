@@ -1,0 +1,389 @@
+"""Event occurrence -> Interview, or the reason it is not one (rules 1 and 2).
+
+Decides whether an event is the user's job interview (an interview word in
+SUMMARY or CATEGORIES in any known language, or the user's own include
+pattern; no exclude pattern; not organised by the user; not one of our own
+reminders) and reads what the drafts need from its properties and the
+labelled lines of its notes. All the words come from the language files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import icalendar
+
+from cal_followup.config import Settings
+from cal_followup.languages import FIELDS, Language, load_languages
+from cal_followup.model import Interview, Person, StopReason
+from cal_followup.reading import MAX_TEXT, Occurrence
+from cal_followup.timeline import parse_timeline
+
+MARKER_PREFIX = "X-CAL-FOLLOWUP-"
+#: Longest value kept from any untrusted text field.
+MAX_VALUE = 200
+
+_FREE_MAIL = {
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com",
+    "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.de",
+    "gmx.net", "web.de", "fastmail.com", "fastmail.fm", "mail.com", "yandex.ru", "qq.com",
+    "163.com", "hey.com", "zoho.com", "orange.fr", "free.fr", "laposte.net", "wanadoo.fr",
+    "sfr.fr", "kolumbus.fi", "luukku.com", "elisanet.fi", "calendar.google.com",
+    "group.calendar.google.com", "resource.calendar.google.com",
+}
+_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "ltd", "plc"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Why an occurrence is or is not an interview (for --debug and status)."""
+
+    interview: Interview | None
+    reason: str
+
+
+def is_marked(component: icalendar.cal.Component) -> bool:
+    """True for events cal-followup wrote itself."""
+    return any(str(name).upper().startswith(MARKER_PREFIX) for name in component)
+
+
+def _clean(value: object, limit: int = MAX_VALUE) -> str:
+    """Untrusted text: one line, no control characters, cut to a sane length."""
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", str(value))
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _email(value: object) -> str | None:
+    text = str(value or "").strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    text = text.strip().strip("<>")
+    if re.fullmatch(r"[^@\s<>\"',;:()\[\]]+@[^@\s<>\"',;:()\[\]]+\.[^@\s<>\"',;:()\[\]]+", text):
+        return text[:MAX_VALUE]
+    return None
+
+
+def _person(prop: object) -> Person:
+    params = getattr(prop, "params", {}) or {}
+    name = params.get("CN")
+    email = _email(prop)
+    clean_name = _clean(name) if name else None
+    if clean_name and email and clean_name.lower() == email.lower():
+        clean_name = None
+    return Person(clean_name or None, email)
+
+
+def _as_list(value: object) -> list[object]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _categories(component: icalendar.cal.Component) -> list[str]:
+    try:
+        return [_clean(c) for c in component.categories]
+    except Exception:  # noqa: BLE001 - broken CATEGORIES are just absent
+        return []
+
+
+@cache
+def _word_pattern(word: str) -> re.Pattern[str]:
+    # Scripts without spaces between words (面试) match anywhere; others on word edges.
+    if re.search(r"[\u3000-\u9fff]", word):
+        return re.compile(re.escape(word))
+    return re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
+
+
+def _matched_language(text: str, languages: Iterable[Language]) -> Language | None:
+    for language in languages:
+        for word in language.interview_words:
+            if _word_pattern(word).search(text):
+                return language
+    return None
+
+
+def _excluded(text: str, languages: Iterable[Language], settings: Settings) -> str | None:
+    for language in languages:
+        for word in language.exclude_words:
+            if _word_pattern(word).search(text):
+                return word
+    for pattern in settings.exclude:
+        if re.search(pattern, text, re.IGNORECASE):
+            return pattern
+    return None
+
+
+def _labelled_lines(description: str, languages: Iterable[Language]) -> dict[str, list[str]]:
+    """``{field: [values]}`` from lines like ``Company: Acme`` in any language.
+
+    A label with nothing after the colon takes the bullet lines below it.
+    """
+    label_to_field: dict[str, str] = {}
+    for language in languages:
+        for name, labels in language.labels.items():
+            for label in labels:
+                label_to_field.setdefault(label, name)
+    if not label_to_field:
+        return {}
+    alternation = "|".join(re.escape(label) for label in sorted(label_to_field, key=len, reverse=True))
+    line_pattern = re.compile(rf"^\s*[-*•]?\s*({alternation})\s*:\s*(.*)$", re.IGNORECASE)
+    found: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in description.splitlines():
+        match = line_pattern.match(line)
+        if match:
+            name = label_to_field[match.group(1).lower()]
+            value = match.group(2).strip()
+            current = name if not value else None
+            if value:
+                found.setdefault(name, []).append(value)
+            continue
+        bullet = re.match(r"^\s*[-*•]\s+(.+)$", line)
+        if current and bullet:
+            found.setdefault(current, []).append(bullet.group(1).strip())
+        elif line.strip():
+            current = None
+    return found
+
+
+def _split_topics(values: list[str]) -> list[str]:
+    topics: list[str] = []
+    for value in values:
+        for part in re.split(r"\s*[;,]\s*|\s+/\s+", value):
+            part = _clean(part, 120).strip(" .")
+            if part:
+                topics.append(part)
+    return topics
+
+
+def _attribute_topics(
+    topics: list[str], people: Iterable[Person]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Split "Matti – test automation" into (matti's key, topic)."""
+    names: dict[str, str] = {}
+    for person in people:
+        for alias in (person.name, person.first_name):
+            if alias:
+                names[alias.lower()] = person.key
+    plain: list[str] = []
+    attributed: list[tuple[str, str]] = []
+    for topic in topics:
+        match = re.match(r"^(.+?)\s*(?:[-–—:]|\s-\s)\s*(.+)$", topic)
+        if match and match.group(1).lower() in names:
+            person_topic = match.group(2).strip()
+            attributed.append((names[match.group(1).lower()], person_topic))
+            plain.append(person_topic)
+        else:
+            plain.append(topic)
+    return plain, attributed
+
+
+def _parse_contact(text: str, people: Iterable[Person]) -> Person:
+    text = _clean(text)
+    email_match = re.search(r"[^\s<>\"',;:()]+@[^\s<>\"',;:()]+\.[A-Za-z]{2,}", text)
+    email = _email(email_match.group(0)) if email_match else None
+    name = text
+    if email_match:
+        name = (text[: email_match.start()] + text[email_match.end():]).strip(" <>(),;-–")
+    name = name or None
+    for person in people:
+        if email and person.email and person.email.lower() == email.lower():
+            return Person(name or person.name, email)
+        if name and not email and person.name and person.name.lower() == name.lower():
+            return person
+        if name and not email and person.first_name and person.first_name.lower() == name.lower():
+            return person
+    return Person(name, email)
+
+
+def _company_from_domain(email: str | None) -> str | None:
+    if not email or "@" not in email:
+        return None
+    domain = email.rsplit("@", 1)[1].lower()
+    if domain in _FREE_MAIL or any(domain.endswith("." + d) for d in _FREE_MAIL):
+        return None
+    labels = [label for label in domain.split(".") if label]
+    if len(labels) < 2:
+        return None
+    core = labels[:-1]
+    if len(core) >= 2 and core[-1] in _SECOND_LEVEL:
+        core = core[:-1]
+    name = core[-1]
+    return name[:1].upper() + name[1:]
+
+
+def _from_summary(summary: str, language_order: list[Language]) -> tuple[str | None, str | None]:
+    # "(panel)", "[video]", "- round 2" style decorations say nothing about company or role.
+    summary = re.sub(r"\s*[(\[][^)\]]*[)\]]\s*", " ", summary).strip()
+    words = sorted({w for lang in load_languages().values() for w in lang.interview_words},
+                   key=len, reverse=True)
+    word_alternation = "|".join(re.escape(w) for w in words)
+    for language in language_order:
+        for template in language.summary_patterns:
+            pattern = template.replace("{word}", word_alternation)
+            match = re.match(pattern, summary, re.IGNORECASE)
+            if match:
+                groups = match.groupdict()
+                company = _clean(groups.get("company") or "", 80) or None
+                role = _clean(groups.get("role") or "", 80) or None
+                if company and re.fullmatch(word_alternation, company, re.IGNORECASE):
+                    company = None
+                return company, role
+    return None, None
+
+
+def _stop_reason(categories: list[str], languages: Iterable[Language]) -> StopReason | None:
+    lowered = {c.lower() for c in categories}
+    for language in languages:
+        for reason, words in language.stop_words.items():
+            if lowered & set(words):
+                return StopReason(reason)
+    return None
+
+
+def _language_code(values: list[str], languages: dict[str, Language]) -> str | None:
+    for value in values:
+        wanted = value.strip().lower()
+        for code, language in languages.items():
+            if wanted in (code, language.name.lower()) and language.drafts:
+                return code
+        aliases = {"english": "en", "finnish": "fi", "suomi": "fi", "french": "fr",
+                   "français": "fr", "francais": "fr", "englanti": "en", "anglais": "en"}
+        code = aliases.get(wanted)
+        if code and code in languages and languages[code].drafts:
+            return code
+    return None
+
+
+def _tone(values: list[str], languages: Iterable[Language]) -> str | None:
+    for value in values:
+        wanted = value.strip().lower()
+        for language in languages:
+            for tone, words in language.tones.items():
+                if wanted == tone or wanted in words:
+                    return tone
+    return None
+
+
+def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
+    """Decide whether ``occurrence`` is an interview and read it if so."""
+    component = occurrence.component
+    if is_marked(component):
+        return Verdict(None, "a cal-followup reminder")
+    languages = load_languages()
+    ordered = sorted(languages.values(), key=lambda lang: (lang.code != settings.language, lang.code))
+    summary = _clean(component.get("SUMMARY", ""), 300)
+    categories = _categories(component)
+    searchable = " | ".join([summary, *categories])
+    matched = _matched_language(searchable, ordered)
+    included = any(re.search(p, searchable, re.IGNORECASE) for p in settings.include)
+    if matched is None and not included:
+        return Verdict(None, "no interview word")
+    excluded = _excluded(searchable, ordered, settings)
+    if excluded:
+        return Verdict(None, f"excluded by {excluded!r}")
+    organizer_prop = component.get("ORGANIZER")
+    organizer = _person(organizer_prop) if organizer_prop is not None else None
+    me = settings.me_lower
+    if organizer and organizer.email and organizer.email.lower() in me:
+        return Verdict(None, "organised by you")
+
+    interviewers: list[Person] = []
+    for prop in _as_list(component.get("ATTENDEE")):
+        params = getattr(prop, "params", {}) or {}
+        cutype = str(params.get("CUTYPE", "INDIVIDUAL")).upper()
+        if cutype not in ("INDIVIDUAL", ""):
+            continue
+        if str(params.get("ROLE", "")).upper() == "NON-PARTICIPANT":
+            continue
+        if str(params.get("PARTSTAT", "")).upper() == "DECLINED":
+            continue
+        person = _person(prop)
+        if person.email and person.email.lower() in me:
+            continue
+        if person.email and "resource.calendar" in person.email.lower():
+            continue
+        if not person.email and not person.name:
+            continue
+        if person.key and any(p.key == person.key for p in interviewers):
+            continue
+        interviewers.append(person)
+    if not interviewers and organizer and (organizer.email or organizer.name):
+        interviewers.append(organizer)
+
+    description = str(component.get("DESCRIPTION", ""))[:MAX_TEXT]
+    lines = _labelled_lines(description, ordered)
+    override = _language_code(lines.get("language", []), languages)
+    if override:
+        language_code = override
+    elif matched is not None and matched.drafts:
+        language_code = matched.code
+    else:
+        language_code = settings.language
+    language_first = [languages[language_code], *[lang for lang in ordered if lang.code != language_code]]
+
+    company = _clean(lines["company"][0], 80) if lines.get("company") else None
+    role = _clean(lines["role"][0], 80) if lines.get("role") else None
+    if not company or not role:
+        summary_company, summary_role = _from_summary(summary, language_first)
+        company = company or summary_company
+        role = role or summary_role
+    if not company:
+        for person in [organizer, *interviewers]:
+            company = _company_from_domain(person.email if person else None)
+            if company:
+                break
+
+    if lines.get("contact"):
+        contact: Person | None = _parse_contact(lines["contact"][0], [*interviewers, *([organizer] if organizer else [])])
+    elif organizer and (organizer.email or organizer.name):
+        contact = organizer
+    elif interviewers:
+        contact = interviewers[0]
+    else:
+        contact = None
+
+    topics, person_topics = _attribute_topics(_split_topics(lines.get("topics", [])), interviewers)
+    idea = _clean(lines["idea"][0], 300) if lines.get("idea") else None
+    interview_day = occurrence.start.astimezone(occurrence.start.tzinfo).date()
+    timeline = parse_timeline(lines.get("timeline", []), description, language_first, interview_day)
+    tone = _tone(lines.get("tone", []), language_first) or settings.tone
+    status = str(component.get("STATUS", "")).strip().upper()
+    try:
+        sequence = int(str(component.get("SEQUENCE", 0)))
+    except ValueError:
+        sequence = 0
+
+    interview = Interview(
+        uid=occurrence.uid,
+        recurrence_id=occurrence.recurrence_id,
+        summary=summary,
+        start=occurrence.start,
+        end=occurrence.end,
+        zone=occurrence.zone,
+        all_day=occurrence.all_day,
+        interviewers=tuple(interviewers),
+        contact=contact,
+        company=company,
+        role=role,
+        topics=tuple(topics),
+        person_topics=tuple(person_topics),
+        idea=idea,
+        timeline=timeline,
+        language=language_code,
+        tone=tone,
+        cancelled=status == "CANCELLED",
+        stop_reason=_stop_reason(categories, ordered),
+        source=occurrence.source,
+        sequence=sequence,
+    )
+    return Verdict(interview, "interview" + (" (cancelled)" if interview.cancelled else ""))
+
+
+__all__ = ["FIELDS", "MARKER_PREFIX", "Verdict", "examine", "is_marked"]

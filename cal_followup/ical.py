@@ -1,0 +1,104 @@
+"""Reminder <-> iCalendar component, and whole reminder calendars for export.
+
+A reminder becomes a VEVENT (or VTODO) as rule 7 describes: due time,
+15 minutes, transparent, private, a display alarm, the draft in DESCRIPTION,
+RELATED-TO the interview, and our ``X-CAL-FOLLOWUP-*`` markers. Text from the
+invite only ever goes into property values, which icalendar escapes, so a
+line break or ``BEGIN:`` in a stranger's SUMMARY can never add properties or
+components.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import icalendar
+
+from cal_followup import __version__
+from cal_followup.config import Settings
+from cal_followup.model import Reminder
+
+PRODID = f"-//cal-followup//cal-followup {__version__}//EN"
+MARKER_STAGE = "X-CAL-FOLLOWUP-STAGE"
+MARKER_INTERVIEW = "X-CAL-FOLLOWUP-INTERVIEW"
+MARKER_RECURRENCE = "X-CAL-FOLLOWUP-RECURRENCE-ID"
+MARKER_RECIPIENT = "X-CAL-FOLLOWUP-RECIPIENT"
+MARKER_LATE = "X-CAL-FOLLOWUP-LATE"
+MARKER_LANGUAGE = "X-CAL-FOLLOWUP-LANGUAGE"
+MARKER_VERSION = "X-CAL-FOLLOWUP-VERSION"
+
+
+def description_text(reminder: Reminder) -> str:
+    """What the reminder's DESCRIPTION holds: the link first, the plain draft below."""
+    recipient = reminder.recipient
+    if recipient and recipient.email:
+        to_line = f"{recipient.name} <{recipient.email}>" if recipient.name else recipient.email
+    else:
+        to_line = (recipient.name if recipient and recipient.name else "") + " [their email]"
+    return (
+        f"Open the draft in your mail program: {reminder.mailto}\n"
+        f"\n"
+        f"To: {to_line.strip()}\n"
+        f"Subject: {reminder.draft.subject}\n"
+        f"\n"
+        f"{reminder.draft.body.rstrip()}\n"
+    )
+
+
+def reminder_component(
+    reminder: Reminder, settings: Settings, stamp: datetime
+) -> icalendar.cal.Component:
+    """The VEVENT or VTODO for ``reminder``; ``stamp`` becomes DTSTAMP."""
+    kind = icalendar.Todo if settings.component == "VTODO" else icalendar.Event
+    component = kind()
+    component.add("UID", reminder.uid)
+    component.add("DTSTAMP", stamp.astimezone(timezone.utc).replace(microsecond=0))
+    due = reminder.due.replace(microsecond=0)
+    component.add("DTSTART", due)
+    if settings.component == "VTODO":
+        component.add("DUE", due + timedelta(minutes=settings.reminder_minutes))
+        component.add("STATUS", "NEEDS-ACTION")
+    else:
+        component.add("DTEND", due + timedelta(minutes=settings.reminder_minutes))
+        component.add("TRANSP", "TRANSPARENT")
+    component.add("SUMMARY", reminder.summary)
+    component.add("DESCRIPTION", description_text(reminder))
+    component.add("CLASS", "PRIVATE")
+    component.add("RELATED-TO", reminder.interview_uid)
+    component.add(MARKER_STAGE, reminder.stage.value)
+    component.add(MARKER_INTERVIEW, reminder.interview_uid)
+    if reminder.interview_recurrence_id:
+        component.add(MARKER_RECURRENCE, reminder.interview_recurrence_id)
+    if reminder.recipient and reminder.recipient.key:
+        component.add(MARKER_RECIPIENT, reminder.recipient.key)
+    if reminder.late:
+        component.add(MARKER_LATE, "TRUE")
+    component.add(MARKER_LANGUAGE, reminder.language)
+    component.add(MARKER_VERSION, "1")
+    if settings.alarm:
+        alarm = icalendar.Alarm()
+        alarm.add("ACTION", "DISPLAY")
+        alarm.add("DESCRIPTION", reminder.summary)
+        alarm.add("TRIGGER", timedelta(0), parameters={"RELATED": "START"})
+        component.add_component(alarm)
+    return component
+
+
+def reminders_calendar(
+    reminders: list[Reminder], settings: Settings, stamp: datetime
+) -> icalendar.Calendar:
+    """A calendar of just these reminders, with one VTIMEZONE per zone used."""
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("X-WR-CALNAME", "Interview follow-ups")
+    for reminder in sorted(reminders, key=lambda r: (r.due, r.uid)):
+        calendar.add_component(reminder_component(reminder, settings, stamp))
+    calendar.add_missing_timezones()
+    return calendar
+
+
+def calendar_bytes(calendar: icalendar.Calendar) -> bytes:
+    """RFC 5545 serialisation: CRLF line ends, lines folded at 75 octets."""
+    return calendar.to_ical()

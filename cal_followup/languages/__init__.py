@@ -1,0 +1,117 @@
+"""Languages as data: one TOML file per language in this folder.
+
+A language file holds the words cal-followup reads (interview words, labels,
+stop categories, timeline phrases) and the words it writes (placeholders,
+date formats, reminder titles). Adding a language means adding a file here
+and, for drafts, its templates; no code changes. ``load_languages`` reads them
+once and compiles the patterns.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+FIELDS = ("company", "role", "contact", "topics", "timeline", "language", "tone", "idea")
+
+
+@dataclass(frozen=True)
+class TimelinePhrase:
+    kind: str
+    regex: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    drafts: bool
+    interview_words: tuple[str, ...]
+    exclude_words: tuple[str, ...]
+    stop_words: dict[str, tuple[str, ...]]
+    labels: dict[str, tuple[str, ...]]
+    tones: dict[str, tuple[str, ...]]
+    summary_patterns: tuple[str, ...]
+    placeholders: dict[str, str]
+    dates: dict[str, Any]
+    reminder_titles: dict[str, str]
+    numbers: dict[str, int]
+    units: dict[str, int | str]
+    weekdays: dict[str, int]
+    months: dict[str, int]
+    phrases: tuple[TimelinePhrase, ...] = field(default=())
+
+    def placeholder(self, name: str) -> str:
+        return self.placeholders.get(name) or f"[{name}]"
+
+
+def _alternation(words: Any) -> str:
+    # Longest first, so "march" wins over "mar" and "two weeks" over "two".
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+
+
+def _compile_phrases(raw: dict[str, Any]) -> tuple[TimelinePhrase, ...]:
+    tables = {
+        "month": _alternation(raw.get("months", {})),
+        "number": _alternation(raw.get("numbers", {})),
+        "unit": _alternation(raw.get("units", {})),
+        "weekday": _alternation(raw.get("weekdays", {})),
+    }
+    phrases = []
+    for entry in raw.get("phrases", []):
+        pattern = entry["pattern"]
+        for name, alternation in tables.items():
+            pattern = pattern.replace("{" + name + "}", f"(?:{alternation})")
+        phrases.append(TimelinePhrase(entry["kind"], re.compile(pattern, re.IGNORECASE)))
+    return tuple(phrases)
+
+
+def _lower_tuple(values: Any) -> tuple[str, ...]:
+    return tuple(str(v).lower() for v in values)
+
+
+def parse_language(data: dict[str, Any]) -> Language:
+    timeline = data.get("timeline", {})
+    return Language(
+        code=data["code"],
+        name=data.get("name", data["code"]),
+        drafts=bool(data.get("drafts", False)),
+        interview_words=_lower_tuple(data.get("interview_words", [])),
+        exclude_words=_lower_tuple(data.get("exclude_words", [])),
+        stop_words={k: _lower_tuple(v) for k, v in data.get("stop_words", {}).items()},
+        labels={k: _lower_tuple(v) for k, v in data.get("labels", {}).items()},
+        tones={k: _lower_tuple(v) for k, v in data.get("tones", {}).items()},
+        summary_patterns=tuple(data.get("summary", {}).get("patterns", [])),
+        placeholders=dict(data.get("placeholders", {})),
+        dates=dict(data.get("dates", {})),
+        reminder_titles=dict(data.get("reminder", {})),
+        numbers={k.lower(): int(v) for k, v in timeline.get("numbers", {}).items()},
+        units={k.lower(): v for k, v in timeline.get("units", {}).items()},
+        weekdays={k.lower(): int(v) for k, v in timeline.get("weekdays", {}).items()},
+        months={k.lower(): int(v) for k, v in timeline.get("months", {}).items()},
+        phrases=_compile_phrases(timeline),
+    )
+
+
+@functools.cache
+def load_languages() -> dict[str, Language]:
+    """Every language shipped with cal-followup, by code."""
+    found: dict[str, Language] = {}
+    for entry in resources.files(__name__).iterdir():
+        if entry.name.endswith(".toml"):
+            language = parse_language(tomllib.loads(entry.read_text(encoding="utf-8")))
+            found[language.code] = language
+    return found
+
+
+def get_language(code: str) -> Language:
+    return load_languages()[code]
+
+
+def draft_languages() -> tuple[str, ...]:
+    """Codes of the languages that have draft templates."""
+    return tuple(sorted(c for c, lang in load_languages().items() if lang.drafts))

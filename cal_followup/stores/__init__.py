@@ -1,0 +1,55 @@
+"""Where calendars come from: an .ics file, a vdir folder, an http(s) feed.
+
+Every kind of store yields the same thing, calendar objects as bytes with
+a name for messages (``Item``); ``open_source`` picks the kind from the
+SOURCE the user gave. Reading never changes anything.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from cal_followup.errors import SourceError
+
+
+@dataclass(frozen=True)
+class Item:
+    """One calendar object as stored: its bytes and where it came from."""
+
+    data: bytes
+    where: str
+    href: str | None = None
+    etag: str | None = None
+
+
+class Source(Protocol):
+    """A readable calendar."""
+
+    name: str
+
+    def items(self) -> Iterator[Item]: ...
+
+
+def open_source(spec: str, *, timeout: float = 30.0) -> Source:
+    """The store ``spec`` names: a URL, a folder (vdir) or a file."""
+    lowered = spec.lower()
+    if lowered.startswith(("http://", "https://", "webcal://", "webcals://")):
+        from cal_followup.stores.feed import FeedSource
+
+        return FeedSource(spec, timeout=timeout)
+    if spec == "-":
+        from cal_followup.stores.icsfile import StdinSource
+
+        return StdinSource()
+    if os.path.isdir(spec):
+        from cal_followup.stores.vdir import VdirSource
+
+        return VdirSource(spec)
+    if os.path.exists(spec):
+        from cal_followup.stores.icsfile import IcsFileSource
+
+        return IcsFileSource(spec)
+    raise SourceError(f"{spec}: no such file or folder")

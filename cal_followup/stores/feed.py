@@ -1,0 +1,71 @@
+"""An http(s) or webcal feed serving an .ics file, read-only.
+
+Credentials in the URL are used but never shown: every message names the
+URL without its user-info part.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+
+from cal_followup import __version__
+from cal_followup.errors import AuthError, SourceError
+from cal_followup.stores import Item
+
+MAX_FEED_BYTES = 64 * 1024 * 1024
+
+
+def redact(url: str) -> str:
+    """The URL without a user name or password."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username or parts.password:
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        parts = parts._replace(netloc=netloc)
+    return urllib.parse.urlunsplit(parts)
+
+
+class FeedSource:
+    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+        if url.lower().startswith("webcal"):
+            url = "http" + url[len("webcal"):]
+        self.url = url
+        self.name = redact(url)
+        self.timeout = timeout
+
+    def _request(self) -> urllib.request.Request:
+        parts = urllib.parse.urlsplit(self.url)
+        headers = {"User-Agent": f"cal-followup/{__version__}", "Accept": "text/calendar, */*"}
+        url = self.url
+        if parts.username or parts.password:
+            import base64
+
+            user = urllib.parse.unquote(parts.username or "")
+            password = urllib.parse.unquote(parts.password or "")
+            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            headers["Authorization"] = f"Basic {token}"
+            url = redact(self.url)
+        return urllib.request.Request(url, headers=headers)
+
+    def items(self) -> Iterator[Item]:
+        try:
+            with urllib.request.urlopen(self._request(), timeout=self.timeout) as response:
+                data = response.read(MAX_FEED_BYTES + 1)
+        except urllib.error.HTTPError as error:
+            if error.code in (401, 403):
+                raise AuthError(f"{self.name}: access refused (HTTP {error.code})") from None
+            raise SourceError(f"{self.name}: HTTP {error.code} {error.reason}") from None
+        except urllib.error.URLError as error:
+            reason = getattr(error, "reason", error)
+            raise SourceError(f"{self.name}: cannot fetch the feed: {reason}") from None
+        except TimeoutError:
+            raise SourceError(f"{self.name}: no answer within {self.timeout:g} seconds") from None
+        except OSError as error:
+            raise SourceError(f"{self.name}: cannot fetch the feed: {error}") from None
+        if len(data) > MAX_FEED_BYTES:
+            raise SourceError(f"{self.name}: the feed is larger than {MAX_FEED_BYTES} bytes")
+        yield Item(data, self.name)
