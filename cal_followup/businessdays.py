@@ -76,8 +76,7 @@ def parse_country(code: str) -> tuple[str, str | None]:
     match = _CODE_RE.match(code.strip()) if isinstance(code, str) else None
     if match is None:
         raise ConfigError(
-            f"invalid country code {code!r}: expected an ISO code such as 'FI', "
-            "'US-CA' or 'GB-SCT'"
+            f"invalid country code {code!r}: expected an ISO code such as 'FI', 'US-CA' or 'GB-SCT'"
         )
     country = match.group(1).upper()
     country = _COUNTRY_ALIASES.get(country, country)
@@ -215,7 +214,6 @@ class BusinessCalendar:
         self.description = description
         self._sources = sources
         self._warn = warn
-        self._warned: set[str] = set()
         self._lock = threading.Lock()
         # (first year, last year, sorted business-day ordinals of those whole years),
         # replaced as a unit so readers never need the lock.
@@ -227,9 +225,6 @@ class BusinessCalendar:
         return f"<BusinessCalendar {self.code or '-'} {self.description!r}>"
 
     def _emit(self, message: str) -> None:
-        if message in self._warned:
-            return
-        self._warned.add(message)
         (self._warn or _log.warning)(message)
 
     def _cover(self, first_year: int, last_year: int) -> tuple[int, int, list[int]]:
@@ -291,7 +286,9 @@ class BusinessCalendar:
         return business
 
     def is_business_day(self, day: date) -> bool:
-        _, _, ordinals = self._cover(day.year, day.year)
+        lo, hi, ordinals = self._table
+        if not lo <= day.year <= hi:
+            lo, hi, ordinals = self._cover(day.year, day.year)
         ordinal = day.toordinal()
         i = bisect_left(ordinals, ordinal)
         return i < len(ordinals) and ordinals[i] == ordinal
@@ -303,7 +300,9 @@ class BusinessCalendar:
         counts back to the n-th business day strictly before `day`.
         """
         ordinal = day.toordinal()
-        lo, hi, ordinals = self._cover(day.year, day.year)
+        lo, hi, ordinals = self._table
+        if not lo <= day.year <= hi:  # the common case skips the call
+            lo, hi, ordinals = self._cover(day.year, day.year)
         if n > 0:
             i = bisect_right(ordinals, ordinal) + n - 1
             while i >= len(ordinals):
@@ -322,7 +321,9 @@ class BusinessCalendar:
     def next_business_day(self, day: date, *, inclusive: bool = True) -> date:
         """The first business day on or after `day` (strictly after if not inclusive)."""
         ordinal = day.toordinal()
-        lo, hi, ordinals = self._cover(day.year, day.year)
+        lo, hi, ordinals = self._table
+        if not lo <= day.year <= hi:  # the common case skips the call
+            lo, hi, ordinals = self._cover(day.year, day.year)
         search = bisect_left if inclusive else bisect_right
         i = search(ordinals, ordinal)
         while i >= len(ordinals):
@@ -389,7 +390,7 @@ def _workalendar_registry() -> Any:
 def _workalendar_class(code: str) -> Any | None:
     registry = _workalendar_registry()
     cls = registry.get(code)
-    if False:
+    if cls is None and code in _WORKALENDAR_EXTRA:
         target = _WORKALENDAR_EXTRA[code]
         if ":" in target:
             import importlib
@@ -432,7 +433,9 @@ def _make_holidays(country: str, subdivision: str | None) -> Any:
     )
 
 
-def _build(country: str, subdivision: str | None, source: str) -> tuple[BusinessCalendar, list[str]]:
+def _build(
+    country: str, subdivision: str | None, source: str
+) -> tuple[BusinessCalendar, list[str]]:
     import holidays
 
     code = country if subdivision is None else f"{country}-{subdivision}"
@@ -460,8 +463,7 @@ def _build(country: str, subdivision: str | None, source: str) -> tuple[Business
     if source == "workalendar":
         if wk_cls is None:
             raise ConfigError(
-                f"workalendar has no calendar for {code!r}; use holiday source 'both' or "
-                "'holidays'"
+                f"workalendar has no calendar for {code!r}; use holiday source 'both' or 'holidays'"
             )
         use_wk = wk_cls
     elif source == "holidays":
@@ -495,9 +497,7 @@ def _build(country: str, subdivision: str | None, source: str) -> tuple[Business
                 f"holidays together with workalendar's {code} calendar"
             )
         else:
-            notes.append(
-                f"the holidays package does not know {code}; using workalendar alone"
-            )
+            notes.append(f"the holidays package does not know {code}; using workalendar alone")
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # China's class warns about its range on creation
@@ -545,7 +545,10 @@ def business_calendar(
                 plain = _cache.get(("", ""))
                 if plain is None:
                     plain = BusinessCalendar(
-                        "", "Monday to Friday", _Sources("Monday to Friday", None, None, False), None
+                        "",
+                        "Monday to Friday",
+                        _Sources("Monday to Friday", None, None, False),
+                        None,
                     )
                     _cache[("", "")] = plain
             if first_time:

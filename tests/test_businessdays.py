@@ -311,8 +311,7 @@ def test_no_country_and_utc_counts_monday_to_friday_with_one_warning() -> None:
     messages: list[str] = []
     cal = bd.business_calendar(None, "UTC", warn=messages.append)
     assert messages == [
-        "no country set and none can be inferred from time zone UTC; "
-        "counting Monday to Friday only"
+        "no country set and none can be inferred from time zone UTC; counting Monday to Friday only"
     ]
     assert cal.code == ""
     assert cal.description == "Monday to Friday"
