@@ -40,8 +40,9 @@ def planning_window(now: datetime, settings: Settings) -> Window:
     )
 
 
-def read_occurrences(source_spec: str, now: datetime, settings: Settings,
-                     outcome: Outcome) -> list[Occurrence]:
+def read_occurrences(
+    source_spec: str, now: datetime, settings: Settings, outcome: Outcome
+) -> list[Occurrence]:
     """Every event occurrence in the planning window; problems go into ``outcome``."""
     from cal_followup.errors import SourceError
     from cal_followup.stores import open_source
@@ -79,8 +80,9 @@ def _deduplicate(occurrences: list[Occurrence]) -> list[Occurrence]:
     return list(by_key.values())
 
 
-def find_interviews(occurrences: list[Occurrence], settings: Settings,
-                    outcome: Outcome) -> list[Interview]:
+def find_interviews(
+    occurrences: list[Occurrence], settings: Settings, outcome: Outcome
+) -> list[Interview]:
     from cal_followup.detect import examine
     from cal_followup.reading import describe
 
@@ -90,8 +92,10 @@ def find_interviews(occurrences: list[Occurrence], settings: Settings,
             verdict = examine(occurrence, settings)
         except Exception as error:  # noqa: BLE001 - one event never stops the rest
             outcome.problems.append(
-                Problem(f"{occurrence.source}: {describe(occurrence.component)}",
-                        f"cannot read the event: {error}")
+                Problem(
+                    f"{occurrence.source}: {describe(occurrence.component)}",
+                    f"cannot read the event: {error}",
+                )
             )
             continue
         if verdict.interview is not None:
@@ -100,13 +104,18 @@ def find_interviews(occurrences: list[Occurrence], settings: Settings,
     return interviews
 
 
-def business_days_for(settings: Settings, warn: Callable[[str], None]) -> Callable[[Interview], object]:
+def business_days_for(
+    settings: Settings, warn: Callable[[str], None]
+) -> Callable[[Interview], object]:
     from cal_followup.businessdays import business_calendar
 
     def calendar_for(interview: Interview) -> object:
-        return business_calendar(settings.country, interview.zone,
-                                 source=settings.holiday_source,  # type: ignore[arg-type]
-                                 warn=warn)
+        return business_calendar(
+            settings.country,
+            interview.zone,
+            source=settings.holiday_source,  # type: ignore[arg-type]
+            warn=warn,
+        )
 
     return calendar_for
 
@@ -135,8 +144,10 @@ def plan(source_spec: str, now: datetime, settings: Settings) -> Outcome:
             if isinstance(error, FollowupError) and error.exit_status == 2:
                 raise
             outcome.problems.append(
-                Problem(f"{interview.source}: event {interview.uid!r} ({interview.summary[:60]})",
-                        f"cannot plan reminders: {error}")
+                Problem(
+                    f"{interview.source}: event {interview.uid!r} ({interview.summary[:60]})",
+                    f"cannot plan reminders: {error}",
+                )
             )
             continue
         outcome.reminders.extend(reminders)

@@ -29,23 +29,32 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
-def _common_options() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _common_options() -> _Parser:
+    common = _Parser(add_help=False)
     group = common.add_argument_group("common options")
-    group.add_argument("--config", metavar="FILE",
-                       help="config file (default: $XDG_CONFIG_HOME/cal-followup/config.toml)")
-    group.add_argument("--now", metavar="DATETIME",
-                       help="plan as if it were this moment (ISO 8601, e.g. 2026-12-01T08:00; "
-                            "without an offset, in your time zone). Default: the current time")
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: $XDG_CONFIG_HOME/cal-followup/config.toml)",
+    )
+    group.add_argument(
+        "--now",
+        metavar="DATETIME",
+        help="plan as if it were this moment (ISO 8601, e.g. 2026-12-01T08:00; "
+        "without an offset, in your time zone). Default: the current time",
+    )
     group.add_argument("--tz", dest="timezone", metavar="ZONE", help=OPTIONS["timezone"][0])
     group.add_argument("--country", metavar="CODE", help=OPTIONS["country"][0])
     group.add_argument("--me", action="append", metavar="EMAIL", help=OPTIONS["me"][0])
     group.add_argument("--name", metavar="NAME", help=OPTIONS["name"][0])
     group.add_argument("--language", metavar="CODE", help=OPTIONS["language"][0])
     group.add_argument("--tone", choices=("formal", "casual"), help=OPTIONS["tone"][0])
-    group.add_argument("--holiday-source", dest="holiday_source",
-                       choices=("both", "workalendar", "holidays"),
-                       help=OPTIONS["holiday_source"][0])
+    group.add_argument(
+        "--holiday-source",
+        dest="holiday_source",
+        choices=("both", "workalendar", "holidays"),
+        help=OPTIONS["holiday_source"][0],
+    )
     group.add_argument("--quiet", "-q", action="store_true", help="do not print warnings")
     group.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     return common
@@ -56,33 +65,46 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="Finds job interviews in a calendar and plans follow-up reminders, each "
-                    "holding a drafted email, due on the right business day.",
+        "holding a drafted email, due on the right business day.",
         epilog="SOURCE is an .ics file, a vdir folder (one .ics per event), an http(s) or "
-               "webcal URL serving an .ics feed, or - for standard input. "
-               "Every config key can also be set in the TOML config file; "
-               "see README.md for the list.",
+        "webcal URL serving an .ics feed, or - for standard input. "
+        "Every config key can also be set in the TOML config file; "
+        "see README.md for the list.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     plan = commands.add_parser(
-        "plan", parents=[common], help="show the reminders that would be created",
+        "plan",
+        parents=[common],
+        help="show the reminders that would be created",
         description="Show the reminders the interviews in SOURCE should have, without "
-                    "writing anything.")
+        "writing anything.",
+    )
     plan.add_argument("source", metavar="SOURCE", help="calendar to read")
-    plan.add_argument("--json", action="store_true",
-                      help="print a JSON array, one object per reminder")
+    plan.add_argument(
+        "--json", action="store_true", help="print a JSON array, one object per reminder"
+    )
 
     export = commands.add_parser(
-        "export", parents=[common], help="write the reminders to an .ics file to import",
+        "export",
+        parents=[common],
+        help="write the reminders to an .ics file to import",
         description="Write an .ics calendar holding only the reminders, ready to import into "
-                    "Google Calendar, Apple Calendar, Outlook or Thunderbird.")
+        "Google Calendar, Apple Calendar, Outlook or Thunderbird.",
+    )
     export.add_argument("source", metavar="SOURCE", help="calendar to read")
-    export.add_argument("-o", "--output", metavar="FILE", required=True,
-                        help="file to write (- for standard output); written atomically")
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        required=True,
+        help="file to write (- for standard output); written atomically",
+    )
     export.add_argument("--component", choices=("VEVENT", "VTODO"), help=OPTIONS["component"][0])
-    export.add_argument("--dry-run", action="store_true",
-                        help="say what would be written and write nothing")
+    export.add_argument(
+        "--dry-run", action="store_true", help="say what would be written and write nothing"
+    )
     return parser
 
 
@@ -114,8 +136,14 @@ def _table(reminders: Sequence[Any]) -> str:
         recipient = reminder.recipient
         to = (recipient.email or recipient.name) if recipient else None
         stage = reminder.stage.value + (" (late)" if reminder.late else "")
-        rows.append((reminder.due.strftime("%a %Y-%m-%d %H:%M %Z"), stage, to or "[unknown]",
-                     reminder.draft.subject))
+        rows.append(
+            (
+                reminder.due.strftime("%a %Y-%m-%d %H:%M %Z"),
+                stage,
+                to or "[unknown]",
+                reminder.draft.subject,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = ["  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3] for row in rows]
     return "\n".join(line.rstrip() for line in lines)
@@ -139,7 +167,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "plan":
         outcome = app.plan(args.source, now, settings)
         if args.json:
-            print(json.dumps([r.to_json() for r in outcome.reminders], ensure_ascii=False, indent=2))
+            print(
+                json.dumps([r.to_json() for r in outcome.reminders], ensure_ascii=False, indent=2)
+            )
         else:
             print(_table(outcome.reminders))
         return _report(outcome, args.quiet)
@@ -184,8 +214,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the last line of defence
         if args.debug:
             traceback.print_exc()
-        print(f"{PROG}: internal error: {type(error).__name__}: {error} "
-              "(run with --debug for details)", file=sys.stderr)
+        print(
+            f"{PROG}: internal error: {type(error).__name__}: {error} "
+            "(run with --debug for details)",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 

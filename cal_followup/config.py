@@ -68,37 +68,68 @@ class Settings:
 
 # key -> (help text, a short name for the value in --help)
 OPTIONS: dict[str, tuple[str, str]] = {
-    "timezone": ("Your time zone (IANA name, e.g. Europe/Helsinki); reminders are due in it. "
-                 "Default: the system's.", "ZONE"),
-    "country": ("The employer's country for business days: ISO 3166 code with optional "
-                "subdivision (FI, US-CA, CA-ON, DE-BY, GB-SCT; UK means GB). Default: inferred "
-                "from each interview's time zone, else Monday to Friday.", "CODE"),
-    "me": ("Your own email address(es); events you organise are not your interviews, and you "
-           "are never an interviewer. A list in the config.", "EMAIL"),
+    "timezone": (
+        "Your time zone (IANA name, e.g. Europe/Helsinki); reminders are due in it. "
+        "Default: the system's.",
+        "ZONE",
+    ),
+    "country": (
+        "The employer's country for business days: ISO 3166 code with optional "
+        "subdivision (FI, US-CA, CA-ON, DE-BY, GB-SCT; UK means GB). Default: inferred "
+        "from each interview's time zone, else Monday to Friday.",
+        "CODE",
+    ),
+    "me": (
+        "Your own email address(es); events you organise are not your interviews, and you "
+        "are never an interviewer. A list in the config.",
+        "EMAIL",
+    ),
     "name": ("Your name, used to sign the drafts.", "NAME"),
-    "language": ("Default language of the drafts (en, fi, fr, ...) when the interview does not "
-                 "say.", "CODE"),
+    "language": (
+        "Default language of the drafts (en, fi, fr, ...) when the interview does not say.",
+        "CODE",
+    ),
     "tone": ("Default tone of the drafts: formal or casual.", "TONE"),
-    "holiday_source": ("Where public holidays come from: both (workalendar and holidays "
-                       "together), workalendar or holidays.", "SOURCE"),
+    "holiday_source": (
+        "Where public holidays come from: both (workalendar and holidays "
+        "together), workalendar or holidays.",
+        "SOURCE",
+    ),
     "day_start": ("When your day starts (HH:MM); reminders are due then.", "HH:MM"),
-    "day_end": ("When your day ends (HH:MM); a thank-you due later moves to the next morning.",
-                "HH:MM"),
-    "thank_you_delay_minutes": ("Minutes after the interview's end that the thank-you is due.",
-                                "MINUTES"),
-    "late_thank_you_days": ("A thank-you overdue by fewer days than this becomes a late "
-                            "thank-you; older ones are dropped.", "DAYS"),
-    "check_in_days": ("Business days after the interview day for the check-in when no "
-                      "timeline was stated.", "DAYS"),
+    "day_end": (
+        "When your day ends (HH:MM); a thank-you due later moves to the next morning.",
+        "HH:MM",
+    ),
+    "thank_you_delay_minutes": (
+        "Minutes after the interview's end that the thank-you is due.",
+        "MINUTES",
+    ),
+    "late_thank_you_days": (
+        "A thank-you overdue by fewer days than this becomes a late "
+        "thank-you; older ones are dropped.",
+        "DAYS",
+    ),
+    "check_in_days": (
+        "Business days after the interview day for the check-in when no timeline was stated.",
+        "DAYS",
+    ),
     "closing_days": ("Business days after the check-in for the closing note.", "DAYS"),
-    "max_follow_ups": ("Follow-ups after the thank-you: 2 (check-in and closing), 1 or 0. "
-                       "Cannot be raised above 2.", "N"),
+    "max_follow_ups": (
+        "Follow-ups after the thank-you: 2 (check-in and closing), 1 or 0. "
+        "Cannot be raised above 2.",
+        "N",
+    ),
     "ignore_after_days": ("Interviews that ended more days ago than this are ignored.", "DAYS"),
     "horizon_days": ("How many days ahead to look for interviews.", "DAYS"),
-    "include": ("Extra regular expression(s) matched against SUMMARY and CATEGORIES that make "
-                "an event an interview.", "REGEX"),
-    "exclude": ("Extra regular expression(s) that make an event not an interview (matched "
-                "after include).", "REGEX"),
+    "include": (
+        "Extra regular expression(s) matched against SUMMARY and CATEGORIES that make "
+        "an event an interview.",
+        "REGEX",
+    ),
+    "exclude": (
+        "Extra regular expression(s) that make an event not an interview (matched after include).",
+        "REGEX",
+    ),
     "component": ("Write reminders as VEVENT (default) or VTODO.", "KIND"),
     "reminder_minutes": ("Length of a reminder event, in minutes.", "MINUTES"),
     "alarm": ("Add a display alarm at the due time (true/false).", "BOOL"),
@@ -106,8 +137,11 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "user": ("User name on the CalDAV server (sync).", "USER"),
     "calendar": ("Calendar name on the server (sync).", "NAME"),
     "target": ("Calendar to write reminders to, if not the source (sync).", "NAME"),
-    "password_command": ("Command that prints the CalDAV password, e.g. 'pass show caldav'. "
-                         "Else $CAL_FOLLOWUP_PASSWORD or the system keyring.", "COMMAND"),
+    "password_command": (
+        "Command that prints the CalDAV password, e.g. 'pass show caldav'. "
+        "Else $CAL_FOLLOWUP_PASSWORD or the system keyring.",
+        "COMMAND",
+    ),
     "verify_tls": ("Verify the server's TLS certificate (true/false).", "BOOL"),
 }
 
@@ -186,7 +220,8 @@ def _validate(settings: Settings, where: str) -> Settings:
         raise ConfigError(f"{where}: component must be VEVENT or VTODO, not {settings.component!r}")
     if settings.max_follow_ups > 2:
         raise ConfigError(
-            f"{where}: max_follow_ups can only be lowered (0, 1 or 2), not {settings.max_follow_ups}"
+            f"{where}: max_follow_ups can only be lowered (0, 1 or 2), "
+            f"not {settings.max_follow_ups}"
         )
     if settings.day_end <= settings.day_start:
         raise ConfigError(f"{where}: day_end must be later than day_start")
@@ -197,7 +232,9 @@ def _validate(settings: Settings, where: str) -> Settings:
             try:
                 re.compile(pattern)
             except re.error as error:
-                raise ConfigError(f"{where}: {key} pattern {pattern!r} is not valid: {error}") from None
+                raise ConfigError(
+                    f"{where}: {key} pattern {pattern!r} is not valid: {error}"
+                ) from None
     from cal_followup.languages import load_languages
 
     if settings.language not in load_languages():

@@ -27,12 +27,40 @@ MARKER_PREFIX = "X-CAL-FOLLOWUP-"
 MAX_VALUE = 200
 
 _FREE_MAIL = {
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com",
-    "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.de",
-    "gmx.net", "web.de", "fastmail.com", "fastmail.fm", "mail.com", "yandex.ru", "qq.com",
-    "163.com", "hey.com", "zoho.com", "orange.fr", "free.fr", "laposte.net", "wanadoo.fr",
-    "sfr.fr", "kolumbus.fi", "luukku.com", "elisanet.fi", "calendar.google.com",
-    "group.calendar.google.com", "resource.calendar.google.com",
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "yahoo.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "fastmail.com",
+    "fastmail.fm",
+    "mail.com",
+    "yandex.ru",
+    "qq.com",
+    "163.com",
+    "hey.com",
+    "zoho.com",
+    "orange.fr",
+    "free.fr",
+    "laposte.net",
+    "wanadoo.fr",
+    "sfr.fr",
+    "kolumbus.fi",
+    "luukku.com",
+    "elisanet.fi",
+    "calendar.google.com",
+    "group.calendar.google.com",
+    "resource.calendar.google.com",
 }
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "ltd", "plc"}
 
@@ -87,7 +115,7 @@ def _as_list(value: object) -> list[object]:
 
 def _categories(component: icalendar.cal.Component) -> list[str]:
     try:
-        return [_clean(c) for c in component.categories]
+        return [_clean(c) for c in getattr(component, "categories", [])]
     except Exception:  # noqa: BLE001 - broken CATEGORIES are just absent
         return []
 
@@ -131,7 +159,9 @@ def _labelled_lines(description: str, languages: Iterable[Language]) -> dict[str
                 label_to_field.setdefault(label, name)
     if not label_to_field:
         return {}
-    alternation = "|".join(re.escape(label) for label in sorted(label_to_field, key=len, reverse=True))
+    alternation = "|".join(
+        re.escape(label) for label in sorted(label_to_field, key=len, reverse=True)
+    )
     line_pattern = re.compile(rf"^\s*[-*•]?\s*({alternation})\s*:\s*(.*)$", re.IGNORECASE)
     found: dict[str, list[str]] = {}
     current: str | None = None
@@ -188,9 +218,9 @@ def _parse_contact(text: str, people: Iterable[Person]) -> Person:
     text = _clean(text)
     email_match = re.search(r"[^\s<>\"',;:()]+@[^\s<>\"',;:()]+\.[A-Za-z]{2,}", text)
     email = _email(email_match.group(0)) if email_match else None
-    name = text
+    name: str | None = text
     if email_match:
-        name = (text[: email_match.start()] + text[email_match.end():]).strip(" <>(),;-–")
+        name = (text[: email_match.start()] + text[email_match.end() :]).strip(" <>(),;-–")
     name = name or None
     for person in people:
         if email and person.email and person.email.lower() == email.lower():
@@ -221,8 +251,11 @@ def _company_from_domain(email: str | None) -> str | None:
 def _from_summary(summary: str, language_order: list[Language]) -> tuple[str | None, str | None]:
     # "(panel)", "[video]", "- round 2" style decorations say nothing about company or role.
     summary = re.sub(r"\s*[(\[][^)\]]*[)\]]\s*", " ", summary).strip()
-    words = sorted({w for lang in load_languages().values() for w in lang.interview_words},
-                   key=len, reverse=True)
+    words = sorted(
+        {w for lang in load_languages().values() for w in lang.interview_words},
+        key=len,
+        reverse=True,
+    )
     word_alternation = "|".join(re.escape(w) for w in words)
     for language in language_order:
         for template in language.summary_patterns:
@@ -248,16 +281,13 @@ def _stop_reason(categories: list[str], languages: Iterable[Language]) -> StopRe
 
 
 def _language_code(values: list[str], languages: dict[str, Language]) -> str | None:
+    """The draft language a ``Language:`` line names, by code, name or alias."""
     for value in values:
         wanted = value.strip().lower()
         for code, language in languages.items():
-            if wanted in (code, language.name.lower()) and language.drafts:
+            names = (code, language.name.lower(), *language.aliases)
+            if wanted in names and language.drafts:
                 return code
-        aliases = {"english": "en", "finnish": "fi", "suomi": "fi", "french": "fr",
-                   "français": "fr", "francais": "fr", "englanti": "en", "anglais": "en"}
-        code = aliases.get(wanted)
-        if code and code in languages and languages[code].drafts:
-            return code
     return None
 
 
@@ -277,7 +307,9 @@ def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
     if is_marked(component):
         return Verdict(None, "a cal-followup reminder")
     languages = load_languages()
-    ordered = sorted(languages.values(), key=lambda lang: (lang.code != settings.language, lang.code))
+    ordered = sorted(
+        languages.values(), key=lambda lang: (lang.code != settings.language, lang.code)
+    )
     summary = _clean(component.get("SUMMARY", ""), 300)
     categories = _categories(component)
     searchable = " | ".join([summary, *categories])
@@ -326,7 +358,10 @@ def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
         language_code = matched.code
     else:
         language_code = settings.language
-    language_first = [languages[language_code], *[lang for lang in ordered if lang.code != language_code]]
+    language_first = [
+        languages[language_code],
+        *[lang for lang in ordered if lang.code != language_code],
+    ]
 
     company = _clean(lines["company"][0], 80) if lines.get("company") else None
     role = _clean(lines["role"][0], 80) if lines.get("role") else None
@@ -335,13 +370,16 @@ def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
         company = company or summary_company
         role = role or summary_role
     if not company:
-        for person in [organizer, *interviewers]:
-            company = _company_from_domain(person.email if person else None)
+        candidates: list[Person | None] = [organizer, *interviewers]
+        for candidate in candidates:
+            company = _company_from_domain(candidate.email if candidate else None)
             if company:
                 break
 
     if lines.get("contact"):
-        contact: Person | None = _parse_contact(lines["contact"][0], [*interviewers, *([organizer] if organizer else [])])
+        contact: Person | None = _parse_contact(
+            lines["contact"][0], [*interviewers, *([organizer] if organizer else [])]
+        )
     elif organizer and (organizer.email or organizer.name):
         contact = organizer
     elif interviewers:

@@ -10,7 +10,7 @@ components.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 
@@ -52,7 +52,7 @@ def reminder_component(
     kind = icalendar.Todo if settings.component == "VTODO" else icalendar.Event
     component = kind()
     component.add("UID", reminder.uid)
-    component.add("DTSTAMP", stamp.astimezone(timezone.utc).replace(microsecond=0))
+    component.add("DTSTAMP", stamp.astimezone(UTC).replace(microsecond=0))
     due = reminder.due.replace(microsecond=0)
     component.add("DTSTART", due)
     if settings.component == "VTODO":
@@ -95,7 +95,12 @@ def reminders_calendar(
     calendar.add("X-WR-CALNAME", "Interview follow-ups")
     for reminder in sorted(reminders, key=lambda r: (r.due, r.uid)):
         calendar.add_component(reminder_component(reminder, settings, stamp))
-    calendar.add_missing_timezones()
+    if reminders:
+        # Only the years the reminders fall in: a zone's full history since 1970
+        # would add hundreds of RDATEs that no calendar program needs.
+        first = min(r.due for r in reminders).date().replace(month=1, day=1)
+        last = max(r.due for r in reminders).date().replace(month=12, day=31)
+        calendar.add_missing_timezones(first_date=first, last_date=last + timedelta(days=1))
     return calendar
 
 

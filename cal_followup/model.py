@@ -96,8 +96,15 @@ class Interview:
     def topic_for(self, person: Person | None) -> str | None:
         """The topic the notes attribute to this person, else the first topic."""
         if person is not None:
-            wanted = {k for k in (person.key, (person.name or "").lower(),
-                                  (person.first_name or "").lower()) if k}
+            wanted = {
+                k
+                for k in (
+                    person.key,
+                    (person.name or "").lower(),
+                    (person.first_name or "").lower(),
+                )
+                if k
+            }
             for who, topic in self.person_topics:
                 if who in wanted:
                     return topic

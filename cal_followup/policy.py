@@ -36,7 +36,9 @@ class BusinessDays(Protocol):
 CalendarFor = Callable[[Interview], BusinessDays]
 
 
-def reminder_uid(interview_uid: str, recurrence_id: str | None, stage: Stage, recipient: str) -> str:
+def reminder_uid(
+    interview_uid: str, recurrence_id: str | None, stage: Stage, recipient: str
+) -> str:
     """Stable across runs, distinct across interviews, occurrences, stages and recipients."""
     key = "\x1f".join(["v1", interview_uid, recurrence_id or "", stage.value, recipient.lower()])
     return f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@{UID_DOMAIN}"
@@ -97,7 +99,9 @@ def _check_in_day(interview: Interview, business: BusinessDays, settings: Settin
         day = business.add_business_days(interview_day, timeline.business_days + 1)
     elif timeline is not None and timeline.deadline is not None:
         # A date means the end of that date in the employer's zone.
-        deadline_end = datetime.combine(timeline.deadline + timedelta(days=1), time(0), employer_zone)
+        deadline_end = datetime.combine(
+            timeline.deadline + timedelta(days=1), time(0), employer_zone
+        )
         day = business.next_business_day(timeline.deadline, inclusive=False)
         while _at(day, settings.day_start, zone) < deadline_end:
             day = business.next_business_day(day, inclusive=False)
@@ -162,8 +166,9 @@ def plan_stages(
     return planned
 
 
-def reminder_title(stage: Stage, late: bool, recipient: Person | None, interview: Interview,
-                   settings: Settings) -> str:
+def reminder_title(
+    stage: Stage, late: bool, recipient: Person | None, interview: Interview, settings: Settings
+) -> str:
     language = get_language(settings.language)
     if not language.reminder_titles:
         language = get_language("en")

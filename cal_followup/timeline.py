@@ -60,9 +60,7 @@ def _resolve_date(groups: dict[str, str | None], language: Language, after: date
     return None
 
 
-def _match(
-    text: str, language: Language, interview_day: date
-) -> StatedTimeline | None:
+def _match(text: str, language: Language, interview_day: date) -> StatedTimeline | None:
     for phrase in language.phrases:
         for found in phrase.regex.finditer(text):
             groups = found.groupdict()
@@ -78,7 +76,9 @@ def _match(
                     continue
                 if unit == "business":
                     return StatedTimeline(quoted, business_days=count)
-                return StatedTimeline(quoted, deadline=interview_day + timedelta(days=count * int(unit)))
+                return StatedTimeline(
+                    quoted, deadline=interview_day + timedelta(days=count * int(unit))
+                )
             elif phrase.kind in ("next_week", "this_week"):
                 week_end = interview_day + timedelta(days=6 - interview_day.weekday())
                 if phrase.kind == "next_week":

@@ -36,18 +36,27 @@ def calendar(*events: str, header: str = "") -> str:
 
 
 def settings(**values: object) -> Settings:
-    base: dict[str, object] = {"timezone": "Europe/Helsinki", "me": ("me@example.net",),
-                               "name": "Sam Candidate"}
+    base: dict[str, object] = {
+        "timezone": "Europe/Helsinki",
+        "me": ("me@example.net",),
+        "name": "Sam Candidate",
+    }
     base.update(values)
     return Settings(**base)  # type: ignore[arg-type]
 
 
-WIDE = Window(datetime(2020, 1, 1, tzinfo=ZoneInfo("UTC")), datetime(2035, 1, 1, tzinfo=ZoneInfo("UTC")))
+WIDE = Window(
+    datetime(2020, 1, 1, tzinfo=ZoneInfo("UTC")), datetime(2035, 1, 1, tzinfo=ZoneInfo("UTC"))
+)
 
 
-def occurrences(text: str, config: Settings | None = None, window: Window = WIDE) -> list[Occurrence]:
+def occurrences(
+    text: str, config: Settings | None = None, window: Window = WIDE
+) -> list[Occurrence]:
     config = config or settings()
-    found = iter_occurrences(parse_calendar(text.encode(), "test.ics"), window, config.zone, "test.ics")
+    found = iter_occurrences(
+        parse_calendar(text.encode(), "test.ics"), window, config.zone, "test.ics"
+    )
     return [o for o in found if isinstance(o, Occurrence)]
 
 

@@ -10,9 +10,18 @@ from tests.helpers import calendar, interviews, one_interview, settings, vevent
 
 @pytest.mark.parametrize(
     "summary",
-    ["Interview with Acme", "Työhaastattelu: Acme", "Haastattelu Acme Oy", "Entretien avec Acme",
-     "Entrevue – Acme", "Vorstellungsgespräch bei Acme", "Entrevista con Acme",
-     "Intervista con Acme", "Acme 面试", "acme INTERVIEW round 2"],
+    [
+        "Interview with Acme",
+        "Työhaastattelu: Acme",
+        "Haastattelu Acme Oy",
+        "Entretien avec Acme",
+        "Entrevue – Acme",
+        "Vorstellungsgespräch bei Acme",
+        "Entrevista con Acme",
+        "Intervista con Acme",
+        "Acme 面试",
+        "acme INTERVIEW round 2",
+    ],
 )
 def test_interview_words_in_every_supported_language(summary: str) -> None:
     assert len(interviews(calendar(vevent(summary=summary)))) == 1
@@ -24,8 +33,15 @@ def test_interview_word_in_categories_counts() -> None:
 
 @pytest.mark.parametrize(
     "summary",
-    ["Dentist", "Interviewer training? no: Team lunch", "Mock interview with Jussi",
-     "Interview prep", "Interview practice with coach", "Entretien blanc", "Harjoitushaastattelu"],
+    [
+        "Dentist",
+        "Interviewer training? no: Team lunch",
+        "Mock interview with Jussi",
+        "Interview prep",
+        "Interview practice with coach",
+        "Entretien blanc",
+        "Harjoitushaastattelu",
+    ],
 )
 def test_not_interviews(summary: str) -> None:
     if summary.startswith("Interviewer training"):
@@ -35,15 +51,20 @@ def test_not_interviews(summary: str) -> None:
 
 
 def test_include_and_exclude_patterns_from_config() -> None:
-    text = calendar(vevent(uid="a", summary="Tech screen: Acme"), vevent(uid="b", summary="Interview: podcast"))
+    text = calendar(
+        vevent(uid="a", summary="Tech screen: Acme"), vevent(uid="b", summary="Interview: podcast")
+    )
     found = interviews(text, settings(include=(r"tech screen",), exclude=(r"podcast",)))
     assert [i.uid for i in found] == ["a"]
 
 
 def test_own_reminders_and_own_events_are_not_interviews() -> None:
     mine = vevent(uid="a", extra="ORGANIZER:mailto:ME@example.net")
-    marked = vevent(uid="b", summary="Send thank-you note after interview",
-                    extra="X-CAL-FOLLOWUP-STAGE:thank-you")
+    marked = vevent(
+        uid="b",
+        summary="Send thank-you note after interview",
+        extra="X-CAL-FOLLOWUP-STAGE:thank-you",
+    )
     assert interviews(calendar(mine, marked)) == []
 
 
@@ -53,7 +74,8 @@ def test_cancelled_interview_is_read_as_cancelled() -> None:
 
 
 def test_interviewers_are_people_other_than_me() -> None:
-    event = vevent(extra="""
+    event = vevent(
+        extra="""
 ORGANIZER;CN=Laura Recruiter:mailto:laura@globex.example
 ATTENDEE;CN=Matti K;CUTYPE=INDIVIDUAL:mailto:matti@globex.example
 ATTENDEE;CN=Priya N:mailto:priya@globex.example
@@ -61,10 +83,13 @@ ATTENDEE;CN=Me:mailto:me@example.net
 ATTENDEE;CN=Room 1;CUTYPE=ROOM:mailto:room@globex.example
 ATTENDEE;CN=Everyone;CUTYPE=GROUP:mailto:all@globex.example
 ATTENDEE;CN=Bridge;CUTYPE=RESOURCE:mailto:bridge@globex.example
-""")
+"""
+    )
     interview = one_interview(event)
-    assert interview.interviewers == (Person("Matti K", "matti@globex.example"),
-                                      Person("Priya N", "priya@globex.example"))
+    assert interview.interviewers == (
+        Person("Matti K", "matti@globex.example"),
+        Person("Priya N", "priya@globex.example"),
+    )
     assert interview.contact == Person("Laura Recruiter", "laura@globex.example")
 
 
@@ -75,9 +100,13 @@ def test_organizer_is_the_interviewer_when_no_attendees() -> None:
 
 
 def test_labelled_lines_win_over_summary() -> None:
-    event = vevent(summary="Interview with Foo – Bar", extra=r"""
-DESCRIPTION:Company: Acme Oy\nRole: Data Engineer\nContact: Laura <laura@acme.example>\nTopics: Kafka pipelines; data quality\nIdea: a dashboard
-""")
+    event = vevent(
+        summary="Interview with Foo – Bar",
+        extra=r"""
+DESCRIPTION:Company: Acme Oy\nRole: Data Engineer\nContact: Laura <laura@acme.ex
+ ample>\nTopics: Kafka pipelines; data quality\nIdea: a dashboard
+""",
+    )
     interview = one_interview(event)
     assert interview.company == "Acme Oy"
     assert interview.role == "Data Engineer"
@@ -92,7 +121,11 @@ DESCRIPTION:Company: Acme Oy\nRole: Data Engineer\nContact: Laura <laura@acme.ex
         ("Interview with Acme – Data Engineer", "Acme", "Data Engineer"),
         ("Acme: Data Engineer interview", "Acme", "Data Engineer"),
         ("Interview for Data Engineer at Acme", "Acme", "Data Engineer"),
-        ("Globex: Senior Backend Developer interview (panel)", "Globex", "Senior Backend Developer"),
+        (
+            "Globex: Senior Backend Developer interview (panel)",
+            "Globex",
+            "Senior Backend Developer",
+        ),
         ("Initech - Product Manager interview", "Initech", "Product Manager"),
         ("Interview at Acme-Corp", "Acme-Corp", None),
     ],
@@ -113,18 +146,24 @@ def test_free_mail_domain_is_not_a_company() -> None:
 
 
 def test_finnish_and_french_labels() -> None:
-    fi = one_interview(vevent(summary="Haastattelu", extra=r"DESCRIPTION:Yritys: Acme Oy\nTehtävä: Kehittäjä"))
-    fr = one_interview(vevent(summary="Entretien", extra=r"DESCRIPTION:Entreprise : Acme SA\nPoste : Développeur"))
+    fi = one_interview(
+        vevent(summary="Haastattelu", extra=r"DESCRIPTION:Yritys: Acme Oy\nTehtävä: Kehittäjä")
+    )
+    fr = one_interview(
+        vevent(summary="Entretien", extra=r"DESCRIPTION:Entreprise : Acme SA\nPoste : Développeur")
+    )
     assert (fi.company, fi.role) == ("Acme Oy", "Kehittäjä")
     assert (fr.company, fr.role) == ("Acme SA", "Développeur")
 
 
 def test_topics_attributed_to_panel_members() -> None:
-    event = vevent(extra=r"""
+    event = vevent(
+        extra=r"""
 DESCRIPTION:Topics: Matti – test automation; Priya - API design
 ATTENDEE;CN=Matti Korhonen:mailto:matti@globex.example
 ATTENDEE;CN=Priya Nair:mailto:priya@globex.example
-""")
+"""
+    )
     interview = one_interview(event)
     matti, priya = interview.interviewers
     assert interview.topic_for(matti) == "test automation"
@@ -132,7 +171,9 @@ ATTENDEE;CN=Priya Nair:mailto:priya@globex.example
 
 
 def test_topics_under_a_bare_label_as_bullets() -> None:
-    interview = one_interview(vevent(extra=r"DESCRIPTION:Notes:\n- system design\n- on-call\n\nOther text"))
+    interview = one_interview(
+        vevent(extra=r"DESCRIPTION:Notes:\n- system design\n- on-call\n\nOther text")
+    )
     assert interview.topics == ("system design", "on-call")
 
 
@@ -142,8 +183,15 @@ def test_stated_timeline_is_read() -> None:
     assert str(interview.timeline.deadline) == "2026-12-18"
 
 
-@pytest.mark.parametrize(("category", "reason"), [("Replied", StopReason.REPLIED), ("offer", StopReason.OFFER),
-                                                 ("REJECTED", StopReason.REJECTED), ("withdrawn", StopReason.WITHDRAWN)])
+@pytest.mark.parametrize(
+    ("category", "reason"),
+    [
+        ("Replied", StopReason.REPLIED),
+        ("offer", StopReason.OFFER),
+        ("REJECTED", StopReason.REJECTED),
+        ("withdrawn", StopReason.WITHDRAWN),
+    ],
+)
 def test_stop_categories(category: str, reason: StopReason) -> None:
     interview = one_interview(vevent(extra=f"CATEGORIES:Interview,{category}"))
     assert interview.stop_reason is reason
@@ -156,7 +204,10 @@ def test_language_and_tone_override_lines() -> None:
 
 def test_untrusted_values_are_one_line_and_bounded() -> None:
     long_name = "A" * 5000
-    event = vevent(summary="Interview with Acme", extra=f"DESCRIPTION:Company: {long_name}\\nRole: x\\nBEGIN:VEVENT")
+    event = vevent(
+        summary="Interview with Acme",
+        extra=f"DESCRIPTION:Company: {long_name}\\nRole: x\\nBEGIN:VEVENT",
+    )
     interview = one_interview(event)
     assert interview.company is not None and len(interview.company) <= 80
     assert "\n" not in interview.summary

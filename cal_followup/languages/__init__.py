@@ -44,6 +44,8 @@ class Language:
     weekdays: dict[str, int]
     months: dict[str, int]
     phrases: tuple[TimelinePhrase, ...] = field(default=())
+    #: Other names a ``Language:`` line may use for this language ("Finnish", "suomi").
+    aliases: tuple[str, ...] = ()
 
     def placeholder(self, name: str) -> str:
         return self.placeholders.get(name) or f"[{name}]"
@@ -94,6 +96,7 @@ def parse_language(data: dict[str, Any]) -> Language:
         weekdays={k.lower(): int(v) for k, v in timeline.get("weekdays", {}).items()},
         months={k.lower(): int(v) for k, v in timeline.get("months", {}).items()},
         phrases=_compile_phrases(timeline),
+        aliases=_lower_tuple(data.get("aliases", [])),
     )
 
 
