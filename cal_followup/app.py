@@ -8,6 +8,7 @@ collected, not raised, so one broken event never stops the others.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import Callable
@@ -187,3 +188,207 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+# sync, stop, status ---------------------------------------------------------
+
+
+def _is_feed(spec: str) -> bool:
+    lowered = spec.lower()
+    path = lowered.split("?", 1)[0]
+    return lowered.startswith(("webcal://", "webcals://")) or path.endswith(".ics")
+
+
+def is_caldav(spec: str) -> bool:
+    """An http(s) URL that is not an .ics feed is a CalDAV server or calendar."""
+    return spec.lower().startswith(("http://", "https://")) and not _is_feed(spec)
+
+
+@dataclass
+class SyncStores:
+    source: object
+    target: object
+    memory: object
+    lock_path: str
+    opened: list[object] = field(default_factory=list)
+
+    def close(self) -> None:
+        for memory in self.opened:
+            memory.close()  # type: ignore[attr-defined]
+
+
+def _open_memory(identity: str, cache: dict[str, object]) -> object:
+    from cal_followup.config import state_dir
+    from cal_followup.state import Memory, database_path
+
+    if identity not in cache:
+        cache[identity] = Memory(database_path(state_dir(), identity))
+    return cache[identity]
+
+
+def _open_store(spec: str, settings: Settings, calendar: str | None, create: bool,
+                memories: dict[str, object]) -> object:
+    import os
+
+    from cal_followup.errors import ConfigError, SourceError
+
+    if is_caldav(spec):
+        from cal_followup.credentials import find_password
+        from cal_followup.stores.caldav import CalDavStore
+
+        password = find_password(settings.user, spec, settings.password_command)
+        store = CalDavStore(spec, user=settings.user, password=password, calendar=calendar,
+                            create=create, verify_tls=settings.verify_tls)
+        store.memory = _open_memory(store.identity, memories)  # type: ignore[assignment]
+        return store
+    if spec.lower().startswith(("http://", "https://", "webcal://", "webcals://")):
+        raise ConfigError(f"{spec.split('@')[-1]}: an .ics feed is read-only; give --target "
+                          "a calendar to write the reminders to")
+    from cal_followup.stores.files import IcsFileStore, VdirStore
+
+    if os.path.isdir(spec):
+        return VdirStore(spec)
+    if os.path.isfile(spec):
+        return IcsFileStore(spec)
+    raise SourceError(f"{spec}: no such file, folder or calendar")
+
+
+class _FeedStore:
+    """A read-only feed as a sync source (reminders go to --target)."""
+
+    def __init__(self, spec: str) -> None:
+        from cal_followup.stores.feed import FeedSource
+
+        self.feed = FeedSource(spec)
+        self.name = self.feed.name
+        self.identity = "feed:" + self.feed.name
+        self._uids: set[str] | None = None
+
+    def load(self, window: Window) -> list[object]:
+        from cal_followup.stores.base import StoredObject
+
+        items = list(self.feed.items())
+        return [StoredObject(item.where, None, item.data) for item in items]
+
+    def has_uid(self, uid: str) -> bool:
+        return True  # cannot tell cheaply: never withdraw on a guess
+
+
+def open_sync_stores(source_spec: str, settings: Settings, *, target_spec: str | None,
+                     calendar: str | None, create_target: bool) -> SyncStores:
+    from cal_followup.config import state_dir
+    from cal_followup.state import database_path
+
+    memories: dict[str, object] = {}
+    if not is_caldav(source_spec) and source_spec.lower().startswith(
+            ("http://", "https://", "webcal://", "webcals://")):
+        if not target_spec:
+            from cal_followup.errors import ConfigError
+
+            raise ConfigError("an .ics feed is read-only; give --target a calendar to write to")
+        source: object = _FeedStore(source_spec)
+    else:
+        source = _open_store(source_spec, settings, calendar, False, memories)
+    if target_spec and target_spec != source_spec:
+        target_calendar = None
+        target_url = target_spec
+        if is_caldav(source_spec) and not is_caldav(target_spec) and "/" not in target_spec \
+                and not target_spec.endswith(".ics"):
+            # --target NAME: another calendar on the same server.
+            target_url, target_calendar = source_spec, target_spec
+        target = _open_store(target_url, settings, target_calendar, create_target, memories)
+    else:
+        target = source
+    identity = source.identity  # type: ignore[attr-defined]
+    if target is not source:
+        identity += " -> " + target.identity  # type: ignore[attr-defined]
+    memory = _open_memory(identity, memories)
+    lock_path = str(database_path(state_dir(), identity)) + ".lock"
+    return SyncStores(source, target, memory, lock_path, list(memories.values()))
+
+
+def sync_command(source_spec: str, now: datetime, settings: Settings, *, target_spec: str | None,
+                 calendar: str | None, create_target: bool, dry_run: bool) -> object:
+    from pathlib import Path
+
+    from cal_followup.state import run_lock
+    from cal_followup.sync import sync
+
+    stores = open_sync_stores(source_spec, settings, target_spec=target_spec, calendar=calendar,
+                              create_target=create_target)
+    try:
+        with run_lock(Path(stores.lock_path)):
+            result = sync(stores.source, stores.target, stores.memory, now,  # type: ignore[arg-type]
+                          settings, dry_run=dry_run)
+            if not dry_run:
+                status = 1 if result.outcome.failed_events else 0
+                stores.memory.record_run(status, result.summary_line() or "no changes")  # type: ignore[attr-defined]
+            return result
+    finally:
+        stores.close()
+
+
+def find_matches(interviews: list[Interview], query: str) -> list[Interview]:
+    """Interviews whose UID is ``query``, or whose company or summary contains it."""
+    exact = [i for i in interviews if i.uid == query]
+    if exact:
+        return exact
+    needle = query.casefold()
+    return [i for i in interviews
+            if needle in (i.company or "").casefold() or needle in i.summary.casefold()]
+
+
+def stop_command(query: str, reason: str, source_spec: str, now: datetime, settings: Settings, *,
+                 target_spec: str | None, calendar: str | None, dry_run: bool) -> tuple[object, list[Interview]]:
+    """Record that the user stopped one interview, then sync so it takes effect."""
+    from pathlib import Path
+
+    from cal_followup.errors import ConfigError
+    from cal_followup.state import run_lock
+    from cal_followup.sync import read_interviews, sync
+
+    stores = open_sync_stores(source_spec, settings, target_spec=target_spec, calendar=calendar,
+                              create_target=False)
+    try:
+        with run_lock(Path(stores.lock_path)):
+            outcome = Outcome()
+            # Stopping also works for interviews that ended long ago.
+            wide = dataclasses.replace(settings, ignore_after_days=3650)
+            objects = stores.source.load(planning_window(now, wide))  # type: ignore[attr-defined]
+            interviews = read_interviews(objects, now, wide, outcome)
+            matches = find_matches(interviews, query)
+            unique = {i.uid: i for i in matches}
+            if not unique:
+                raise ConfigError(f"no interview matches {query!r}")
+            if len(unique) > 1:
+                return None, list(unique.values())
+            chosen = next(iter(unique.values()))
+            if dry_run:
+                return None, [chosen]
+            stores.memory.stop(chosen.uid, reason)  # type: ignore[attr-defined]
+            result = sync(stores.source, stores.target, stores.memory, now,  # type: ignore[arg-type]
+                          settings)
+            stores.memory.record_run(0, f"stopped {chosen.summary!r} ({reason}); "  # type: ignore[attr-defined]
+                                     + (result.summary_line() or "no changes"))
+            return result, [chosen]
+    finally:
+        stores.close()
+
+
+def status_command(source_spec: str, now: datetime, settings: Settings, *, target_spec: str | None,
+                   calendar: str | None) -> tuple[object, object, dict[str, str]]:
+    """What a sync would do now, the last run's result, and the stopped interviews."""
+    from pathlib import Path
+
+    from cal_followup.state import run_lock
+    from cal_followup.sync import sync
+
+    stores = open_sync_stores(source_spec, settings, target_spec=target_spec, calendar=calendar,
+                              create_target=False)
+    try:
+        with run_lock(Path(stores.lock_path)):
+            result = sync(stores.source, stores.target, stores.memory, now,  # type: ignore[arg-type]
+                          settings, dry_run=True)
+            return result, stores.memory.last_run(), stores.memory.stops()  # type: ignore[attr-defined]
+    finally:
+        stores.close()

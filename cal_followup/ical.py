@@ -10,7 +10,7 @@ components.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 
@@ -26,6 +26,9 @@ MARKER_RECIPIENT = "X-CAL-FOLLOWUP-RECIPIENT"
 MARKER_LATE = "X-CAL-FOLLOWUP-LATE"
 MARKER_LANGUAGE = "X-CAL-FOLLOWUP-LANGUAGE"
 MARKER_VERSION = "X-CAL-FOLLOWUP-VERSION"
+MARKER_INTERVIEW_START = "X-CAL-FOLLOWUP-INTERVIEW-START"
+#: A hash of what we wrote; when the event no longer matches it, the user edited it.
+MARKER_HASH = "X-CAL-FOLLOWUP-HASH"
 
 
 def description_text(reminder: Reminder) -> str:
@@ -75,13 +78,72 @@ def reminder_component(
         component.add(MARKER_LATE, "TRUE")
     component.add(MARKER_LANGUAGE, reminder.language)
     component.add(MARKER_VERSION, "1")
+    if reminder.interview_start is not None:
+        component.add(MARKER_INTERVIEW_START, _utc_text(reminder.interview_start))
     if settings.alarm:
         alarm = icalendar.Alarm()
         alarm.add("ACTION", "DISPLAY")
         alarm.add("DESCRIPTION", reminder.summary)
         alarm.add("TRIGGER", timedelta(0), parameters={"RELATED": "START"})
         component.add_component(alarm)
+    component.add(MARKER_HASH, content_hash(component))
     return component
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _length(component: icalendar.cal.Component) -> str:
+    start = component.get("DTSTART")
+    end = component.get("DUE") or component.get("DTEND")
+    if start is None or end is None:
+        return str(component.get("DURATION", ""))
+    try:
+        return str(end.dt - start.dt)
+    except Exception:  # noqa: BLE001 - an odd value only makes the hash differ
+        return ""
+
+
+def content_hash(component: icalendar.cal.Component) -> str:
+    """What the user sees of a reminder, hashed: time, length, texts, alarm.
+
+    DTSTAMP, SEQUENCE and the like are left out, so a server or app that
+    touches them does not count as a user edit; a changed time or text does.
+    """
+    import hashlib
+
+    start = component.get("DTSTART")
+    parts = [
+        component.name,
+        _utc_text(start.dt) if start is not None and isinstance(start.dt, datetime) else str(start),
+        _length(component),
+        str(component.get("SUMMARY", "")),
+        str(component.get("DESCRIPTION", "")).replace("\r\n", "\n").rstrip(),
+        str(len(list(component.walk("VALARM")))),
+        str(component.get(MARKER_STAGE, "")),
+        str(component.get(MARKER_INTERVIEW, "")),
+        str(component.get("STATUS", "")),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
+
+
+def single_object(component: icalendar.cal.Component) -> bytes:
+    """One reminder as a calendar object of its own, for a server or a vdir (no METHOD)."""
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add_component(component)
+    calendar.add_missing_timezones(first_date=_first_day(component), last_date=_last_day(component))
+    return calendar.to_ical()
+
+
+def _first_day(component: icalendar.cal.Component) -> date:
+    return component.get("DTSTART").dt.date().replace(month=1, day=1)
+
+
+def _last_day(component: icalendar.cal.Component) -> date:
+    return component.get("DTSTART").dt.date().replace(month=12, day=31) + timedelta(days=1)
 
 
 def reminders_calendar(

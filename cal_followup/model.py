@@ -134,6 +134,8 @@ class Reminder:
     late: bool = False
     summary: str = ""
     mailto: str = ""
+    #: When the interview started as planned; a sync moves reminders when it changes.
+    interview_start: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:

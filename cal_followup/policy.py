@@ -12,7 +12,7 @@ Nothing is ever due before ``now``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
@@ -118,13 +118,25 @@ def _zone(name: str, fallback: ZoneInfo) -> ZoneInfo:
 
 
 def plan_stages(
-    interview: Interview, now: datetime, settings: Settings, business: BusinessDays
+    interview: Interview,
+    now: datetime,
+    settings: Settings,
+    business: BusinessDays,
+    anchors: Mapping[Stage, datetime] | None = None,
 ) -> list[Planned]:
-    """Which stages are due when, for whom (no drafts yet)."""
+    """Which stages are due when, for whom (no drafts yet); nothing before ``now``.
+
+    ``anchors`` are the due times a sync gave stages earlier. An overdue stage
+    is placed relative to ``now`` only once: when it already has an anchor, it
+    keeps it (so a nightly run does not push it on every night), and if that
+    anchor has passed the stage is history and the later stages keep their
+    spacing from it.
+    """
     if interview.cancelled:
         return []
     if interview.end < now - timedelta(days=settings.ignore_after_days):
         return []
+    anchors = anchors or {}
     zone = settings.zone
     planned: list[Planned] = []
     reason = interview.stop_reason
@@ -133,37 +145,46 @@ def plan_stages(
 
     late_day: date | None = None
     if reason not in (StopReason.REJECTED, StopReason.WITHDRAWN):
-        due = thank_you_due(interview.end, settings)
+        natural = thank_you_due(interview.end, settings)
+        due: datetime | None = natural
         late = False
-        if due < now:
-            if now - due < timedelta(days=settings.late_thank_you_days):
-                due, late = next_start_of_day(now, settings), True
-                late_day = due.date()
+        if natural < now:
+            late = True
+            if Stage.THANK_YOU in anchors:
+                due = anchors[Stage.THANK_YOU]
+            elif now - natural < timedelta(days=settings.late_thank_you_days):
+                due = next_start_of_day(now, settings)
             else:
-                due = None  # type: ignore[assignment]
+                due = None
+            late_day = due.astimezone(zone).date() if due is not None else None
         if due is not None:
             planned.extend(Planned(Stage.THANK_YOU, person, due, late) for person in recipients)
 
     if reason == StopReason.REJECTED:
-        due = next_start_of_day(max(now, interview.end), settings)
+        due = anchors.get(Stage.AFTER_REJECTION) or next_start_of_day(max(now, interview.end),
+                                                                      settings)
         planned.append(Planned(Stage.AFTER_REJECTION, contact, due))
-        return planned
+        return [p for p in planned if p.due >= now]
     if reason is not None or settings.max_follow_ups < 1:
-        return planned
+        return [p for p in planned if p.due >= now]
 
     check_in = _at(_check_in_day(interview, business, settings), settings.day_start, zone)
     if check_in < now:
-        # At most one overdue follow-up, at the next business morning (after any
-        # late thank-you, so the two never land together); the closing keeps its spacing.
-        after = now
-        if late_day is not None:
-            after = max(now, _at(late_day + timedelta(days=1), time(0), zone))
-        check_in = next_business_morning(after, business, settings)
+        if Stage.CHECK_IN in anchors:
+            check_in = anchors[Stage.CHECK_IN]
+        else:
+            # At most one overdue follow-up, at the next business morning (after any
+            # late thank-you, so the two never land together); the closing keeps its spacing.
+            after = now
+            if late_day is not None:
+                after = max(now, _at(late_day + timedelta(days=1), time(0), zone))
+            check_in = next_business_morning(after, business, settings)
     planned.append(Planned(Stage.CHECK_IN, contact, check_in))
     if settings.max_follow_ups >= 2:
-        closing_day = business.add_business_days(check_in.date(), settings.closing_days)
+        closing_day = business.add_business_days(check_in.astimezone(zone).date(),
+                                                 settings.closing_days)
         planned.append(Planned(Stage.CLOSING, contact, _at(closing_day, settings.day_start, zone)))
-    return planned
+    return [p for p in planned if p.due >= now]
 
 
 def reminder_title(
@@ -185,11 +206,15 @@ def reminder_title(
 
 
 def plan_interview(
-    interview: Interview, now: datetime, settings: Settings, business: BusinessDays
+    interview: Interview,
+    now: datetime,
+    settings: Settings,
+    business: BusinessDays,
+    anchors: Mapping[Stage, datetime] | None = None,
 ) -> list[Reminder]:
     """The reminders ``interview`` should have, as seen at ``now``."""
     reminders = []
-    for item in plan_stages(interview, now, settings, business):
+    for item in plan_stages(interview, now, settings, business, anchors):
         draft = render_draft(interview, item.stage, item.late, item.recipient, settings)
         recipient_key = item.recipient.key if item.recipient else ""
         to = item.recipient.email if item.recipient else None
@@ -208,6 +233,7 @@ def plan_interview(
                 late=item.late,
                 summary=reminder_title(item.stage, item.late, item.recipient, interview, settings),
                 mailto=mailto_link(to, draft.subject, draft.body),
+                interview_start=interview.start,
             )
         )
     return reminders

@@ -1,0 +1,221 @@
+"""The memory between sync runs: one SQLite database per calendar, plus its lock.
+
+It remembers which reminders we wrote (so a reminder the user deleted is not
+written again, and one the user edited is left alone), the interviews the
+user stopped, the server's sync token or ctag with a cache of the calendar
+objects (so a run with nothing changed costs a few requests), and the last
+run's result. Everything in it can be rebuilt: losing the database brings at
+worst a deleted reminder back once, never a duplicate, because reminder UIDs
+are deterministic and creation never overwrites.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cal_followup.errors import LockError, SourceError
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS objects (
+    href TEXT PRIMARY KEY, etag TEXT, data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reminders (
+    uid TEXT PRIMARY KEY,
+    href TEXT,
+    etag TEXT,
+    hash TEXT,
+    interview_uid TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    due TEXT NOT NULL,
+    interview_start TEXT,
+    state TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stops (
+    interview_uid TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, status INTEGER NOT NULL,
+    summary TEXT NOT NULL
+);
+"""
+
+#: Reminder states kept in memory.
+ACTIVE, DELETED_BY_USER, EDITED_BY_USER, WITHDRAWN = "active", "deleted", "edited", "withdrawn"
+
+
+@dataclass(frozen=True)
+class RememberedReminder:
+    uid: str
+    href: str | None
+    etag: str | None
+    hash: str | None
+    interview_uid: str
+    stage: str
+    due: str
+    interview_start: str | None
+    state: str
+
+
+def database_path(state_folder: Path, identity: str) -> Path:
+    """One database per calendar: a readable name plus a hash of the full identity."""
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", identity)[-60:].strip("_") or "calendar"
+    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
+    return state_folder / f"{readable}-{digest}.sqlite3"
+
+
+class Memory:
+    """The SQLite memory of one calendar (or source/target pair)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        target = str(path) if path else ":memory:"
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(target, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL") if path else None
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise SourceError(f"{path}: the state database is damaged ({error}); "
+                              "move it away and run again (nothing will be duplicated)") from None
+
+    def _migrate(self) -> None:
+        self.db.executescript(_SCHEMA)
+        version = self.get_meta("schema_version")
+        if version is None:
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+        elif int(version) > SCHEMA_VERSION:
+            raise SourceError(
+                f"{self.path}: written by a newer cal-followup (schema {version}); upgrade it"
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # meta -------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # cached calendar objects (CalDAV) ---------------------------------
+    def cached_objects(self) -> list[tuple[str, str | None, bytes]]:
+        return [(h, e, bytes(d)) for h, e, d in
+                self.db.execute("SELECT href, etag, data FROM objects ORDER BY href")]
+
+    def replace_objects(self, objects: list[tuple[str, str | None, bytes]]) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM objects")
+            self.db.executemany("INSERT INTO objects (href, etag, data) VALUES (?, ?, ?)", objects)
+
+    def update_objects(self, changed: list[tuple[str, str | None, bytes]], deleted: list[str]) -> None:
+        with self.transaction():
+            self.db.executemany("DELETE FROM objects WHERE href = ?", [(h,) for h in deleted])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO objects (href, etag, data) VALUES (?, ?, ?)", changed
+            )
+
+    # reminders ----------------------------------------------------------
+    def reminder(self, uid: str) -> RememberedReminder | None:
+        row = self.db.execute(
+            "SELECT uid, href, etag, hash, interview_uid, stage, due, interview_start, state "
+            "FROM reminders WHERE uid = ?", (uid,)).fetchone()
+        return RememberedReminder(*row) if row else None
+
+    def reminders_for(self, interview_uid: str) -> list[RememberedReminder]:
+        rows = self.db.execute(
+            "SELECT uid, href, etag, hash, interview_uid, stage, due, interview_start, state "
+            "FROM reminders WHERE interview_uid = ? ORDER BY due", (interview_uid,))
+        return [RememberedReminder(*row) for row in rows]
+
+    def all_reminders(self) -> list[RememberedReminder]:
+        rows = self.db.execute(
+            "SELECT uid, href, etag, hash, interview_uid, stage, due, interview_start, state "
+            "FROM reminders ORDER BY due")
+        return [RememberedReminder(*row) for row in rows]
+
+    def remember(self, item: RememberedReminder) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO reminders (uid, href, etag, hash, interview_uid, stage, due, "
+            "interview_start, state, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (item.uid, item.href, item.etag, item.hash, item.interview_uid, item.stage, item.due,
+             item.interview_start, item.state, _now_text()))
+
+    def set_reminder_state(self, uid: str, state: str) -> None:
+        self.db.execute("UPDATE reminders SET state = ?, updated = ? WHERE uid = ?",
+                        (state, _now_text(), uid))
+
+    # stops --------------------------------------------------------------
+    def stops(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT interview_uid, reason FROM stops"))
+
+    def stop(self, interview_uid: str, reason: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO stops (interview_uid, reason, at) VALUES (?, ?, ?)",
+                        (interview_uid, reason, _now_text()))
+
+    # runs ---------------------------------------------------------------
+    def record_run(self, status: int, summary: str) -> None:
+        self.db.execute("INSERT INTO runs (at, status, summary) VALUES (?, ?, ?)",
+                        (_now_text(), status, summary))
+        self.db.execute("DELETE FROM runs WHERE id NOT IN "
+                        "(SELECT id FROM runs ORDER BY id DESC LIMIT 100)")
+
+    def last_run(self) -> tuple[str, int, str] | None:
+        row = self.db.execute("SELECT at, status, summary FROM runs ORDER BY id DESC LIMIT 1"
+                              ).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+
+def _now_text() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+@contextlib.contextmanager
+def run_lock(path: Path, wait_seconds: float = 10.0) -> Iterator[None]:
+    """Only one run per calendar: wait briefly for another run, then give up clearly."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(str(path), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockError(
+                        f"another cal-followup run is working on this calendar (lock {path}); "
+                        "try again later"
+                    ) from None
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(handle)

@@ -1,0 +1,353 @@
+"""Writable local calendars: a single .ics file, or a vdir folder.
+
+The .ics file is edited as text: its top-level components are located by
+their BEGIN/END lines and every component that is not ours is written back
+exactly as it was read, byte for byte. Our reminders are added, replaced or
+removed, and the whole file is written to a temporary file and renamed over
+the original once, at ``commit``. If the file changed on disk while we
+worked, nothing is written and the run says so.
+
+A vdir holds one object per file; each reminder is its own file, written
+atomically, and every other file is left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+
+from cal_followup.errors import SourceError
+from cal_followup.reading import Window
+from cal_followup.stores.base import AlreadyExists, PreconditionFailed, StoredObject
+
+_BEGIN = re.compile(rb"^BEGIN:([A-Za-z0-9-]+)\s*$", re.IGNORECASE)
+_END = re.compile(rb"^END:([A-Za-z0-9-]+)\s*$", re.IGNORECASE)
+_UID = re.compile(rb"^UID[;:](?:[^:\r\n]*:)?(.*?)\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def _etag(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def atomic_write(path: str, data: bytes, *, exclusive: bool = False) -> None:
+    """Temporary file in the same folder, fsync, rename: never half-written."""
+    from cal_followup.app import write_atomically
+
+    if exclusive and os.path.exists(path):
+        raise AlreadyExists(f"{path}: already exists")
+    write_atomically(path, data)
+
+
+@dataclass
+class _Block:
+    """One top-level component of the file, as raw lines."""
+
+    kind: str
+    lines: list[bytes]
+    uid: str | None = None
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self.lines)
+
+
+@dataclass
+class _ParsedFile:
+    """The file as segments: raw lines kept as they are, and top-level components.
+
+    ``head`` ends with the calendar's own properties before the first
+    component; ``segments`` holds everything between, in order; ``tail``
+    starts at END:VCALENDAR.
+    """
+
+    head: list[bytes]
+    segments: list[bytes | _Block]
+    tail: list[bytes]
+    newline: bytes = b"\r\n"
+
+    @property
+    def blocks(self) -> list[_Block]:
+        return [s for s in self.segments if isinstance(s, _Block)]
+
+    @property
+    def timezones(self) -> list[_Block]:
+        return [b for b in self.blocks if b.kind == "VTIMEZONE"]
+
+    @property
+    def header(self) -> list[bytes]:
+        """What wraps a single object: the head plus calendar properties."""
+        return self.head + [s for s in self.segments if isinstance(s, bytes)]
+
+    @property
+    def footer(self) -> list[bytes]:
+        return self.tail[:1]
+
+
+def _split(data: bytes, where: str) -> _ParsedFile:
+    lines = data.splitlines(keepends=True)
+    head: list[bytes] = []
+    segments: list[bytes | _Block] = []
+    tail: list[bytes] = []
+    depth = 0
+    current: _Block | None = None
+    for number, line in enumerate(lines, start=1):
+        bare = line.rstrip(b"\r\n")
+        begin, end = _BEGIN.match(bare), _END.match(bare)
+        if depth == 0:
+            if tail or not begin:
+                (tail if tail else head).append(line)
+                if not tail and bare.strip() and not begin:
+                    raise SourceError(f"{where}:{number}: text before BEGIN:VCALENDAR")
+                continue
+            depth = 1
+            head.append(line)
+            continue
+        if depth == 1 and end:
+            depth = 0
+            tail.append(line)
+            continue
+        if depth == 1 and begin:
+            current = _Block(begin.group(1).decode("ascii").upper(), [])
+        if current is None:
+            segments.append(line)
+            continue
+        current.lines.append(line)
+        if begin:
+            depth += 1
+        elif end:
+            depth -= 1
+            if depth == 1:
+                segments.append(current)
+                current = None
+    if not head or depth != 0 or not tail:
+        raise SourceError(f"{where}: not a complete iCalendar file (BEGIN/END do not match); "
+                          "refusing to rewrite it")
+    newline = b"\r\n" if b"\r\n" in data[:4096] else b"\n"
+    parsed = _ParsedFile(head, segments, tail, newline)
+    for block in parsed.blocks:
+        match = _UID.search(block.data)
+        block.uid = match.group(1).decode("utf-8", "replace").strip() if match else None
+    return parsed
+
+
+class IcsFileStore:
+    """A single .ics file; objects are the file's components grouped by UID."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.name = path
+        self.identity = "file:" + os.path.abspath(path)
+        self._original: bytes | None = None
+        self._parsed: _ParsedFile | None = None
+        self._replacements: dict[str, bytes | None] = {}
+        self._added: dict[str, bytes] = {}
+        self._new_zones: list[_Block] = []
+
+    def _read(self) -> _ParsedFile:
+        if self._parsed is None:
+            try:
+                with open(self.path, "rb") as handle:
+                    self._original = handle.read()
+            except OSError as error:
+                raise SourceError(f"{self.path}: cannot read: {error.strerror}") from None
+            self._parsed = _split(self._original, self.path)
+        return self._parsed
+
+    def _wrap(self, body: bytes) -> bytes:
+        parsed = self._read()
+        # The calendar's own lines (VERSION, PRODID, X-WR-TIMEZONE) and its zones wrap
+        # each object, so it parses exactly as it would inside the whole file.
+        zones = b"".join(b.data for b in parsed.timezones)
+        return b"".join(parsed.header) + zones + body + b"".join(parsed.footer)
+
+    def _groups(self) -> dict[str, list[_Block]]:
+        groups: dict[str, list[_Block]] = {}
+        for index, block in enumerate(self._read().blocks):
+            if block.kind == "VTIMEZONE":
+                continue
+            key = block.uid or f"#block-{index}"
+            groups.setdefault(key, []).append(block)
+        return groups
+
+    def load(self, window: Window) -> list[StoredObject]:
+        objects = []
+        for uid, blocks in self._groups().items():
+            body = b"".join(b.data for b in blocks)
+            objects.append(StoredObject(uid, _etag(body), self._wrap(body)))
+        return objects
+
+    def fetch(self, href: str) -> StoredObject | None:
+        if href in self._added:
+            return StoredObject(href, _etag(self._added[href]), self._added[href])
+        blocks = self._groups().get(href)
+        if not blocks:
+            return None
+        body = b"".join(b.data for b in blocks)
+        return StoredObject(href, _etag(body), self._wrap(body))
+
+    def href_for(self, uid: str) -> str:
+        return uid
+
+    def has_uid(self, uid: str) -> bool:
+        return uid in self._groups()
+
+    def _components(self, data: bytes) -> bytes:
+        """The components inside a VCALENDAR we were handed, without the wrapper."""
+        parsed = _split(data, "reminder")
+        newline = self._read().newline
+        body = b"".join(b.data for b in parsed.blocks if b.kind != "VTIMEZONE")
+        if newline == b"\n":
+            body = body.replace(b"\r\n", b"\n")
+        return body
+
+    def create(self, href: str, data: bytes) -> str | None:
+        if href in self._groups() or href in self._added:
+            raise AlreadyExists(f"{self.path}: {href} already exists")
+        body = self._components(data)
+        self._added[href] = body
+        self._zone_blocks_from(data)
+        return _etag(body)
+
+    def update(self, href: str, data: bytes, etag: str | None) -> str | None:
+        current = self.fetch(href)
+        if current is None or (etag is not None and current.etag != etag):
+            raise PreconditionFailed(f"{self.path}: {href} changed meanwhile")
+        body = self._components(data)
+        self._replacements[href] = body
+        self._zone_blocks_from(data)
+        return _etag(body)
+
+    def delete(self, href: str, etag: str | None) -> None:
+        current = self.fetch(href)
+        if current is None:
+            return
+        if etag is not None and current.etag != etag:
+            raise PreconditionFailed(f"{self.path}: {href} changed meanwhile")
+        self._replacements[href] = None
+
+    def _zone_blocks_from(self, data: bytes) -> None:
+        parsed = self._read()
+        have = {_tzid(b.data) for b in [*parsed.timezones, *self._new_zones]}
+        for block in _split(data, "reminder").blocks:
+            if block.kind == "VTIMEZONE" and _tzid(block.data) not in have:
+                lines = block.lines
+                if parsed.newline == b"\n":
+                    lines = [line.replace(b"\r\n", b"\n") for line in lines]
+                self._new_zones.append(_Block("VTIMEZONE", lines))
+
+    def commit(self) -> None:
+        if not self._replacements and not self._added:
+            return
+        parsed = self._read()
+        out: list[bytes] = list(parsed.head)
+        out.extend(b.data for b in self._new_zones)
+        written: set[str] = set()
+        for segment in parsed.segments:
+            if isinstance(segment, bytes):
+                out.append(segment)
+                continue
+            key = segment.uid
+            if key is not None and key in self._replacements:
+                replacement = self._replacements[key]
+                if key not in written and replacement is not None:
+                    out.append(replacement)
+                written.add(key)
+                continue
+            out.append(segment.data)
+        out.extend(self._added.values())
+        out.extend(parsed.tail)
+        try:
+            with open(self.path, "rb") as handle:
+                now_on_disk = handle.read()
+        except OSError as error:
+            raise SourceError(f"{self.path}: cannot read: {error.strerror}") from None
+        if now_on_disk != self._original:
+            raise PreconditionFailed(
+                f"{self.path}: the file changed while cal-followup was working; nothing was "
+                "written, run again"
+            )
+        atomic_write(self.path, b"".join(out))
+        self._original, self._parsed = None, None
+        self._replacements, self._added, self._new_zones = {}, {}, []
+
+
+def _tzid(data: bytes) -> str:
+    match = re.search(rb"^TZID[;:](?:[^:\r\n]*:)?(.*?)\r?$", data, re.IGNORECASE | re.MULTILINE)
+    return match.group(1).decode("utf-8", "replace").strip() if match else ""
+
+
+class VdirStore:
+    """A vdir: one calendar object per ``.ics`` file; the ETag is a hash of the bytes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.name = path
+        self.identity = "vdir:" + os.path.abspath(path)
+        self._uids: set[str] | None = None
+
+    def _file(self, href: str) -> str:
+        if "/" in href or href.startswith("."):
+            raise SourceError(f"{self.path}: refusing a file name outside the folder: {href!r}")
+        return os.path.join(self.path, href)
+
+    def load(self, window: Window) -> list[StoredObject]:
+        try:
+            names = sorted(n for n in os.listdir(self.path)
+                           if n.endswith(".ics") and not n.startswith("."))
+        except OSError as error:
+            raise SourceError(f"{self.path}: cannot list folder: {error.strerror}") from None
+        objects = []
+        uids: set[str] = set()
+        for name in names:
+            found = self.fetch(name)
+            if found is not None:
+                objects.append(found)
+                uids.update(m.group(1).decode("utf-8", "replace").strip()
+                            for m in _UID.finditer(found.data))
+        self._uids = uids
+        return objects
+
+    def fetch(self, href: str) -> StoredObject | None:
+        try:
+            with open(self._file(href), "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return StoredObject(href, None, b"")
+        return StoredObject(href, _etag(data), data)
+
+    def href_for(self, uid: str) -> str:
+        return re.sub(r"[^A-Za-z0-9._-]", "_", uid.replace("@", "_at_")) + ".ics"
+
+    def has_uid(self, uid: str) -> bool:
+        if self._uids is None:
+            self.load(Window.__new__(Window))
+        return uid in (self._uids or set())
+
+    def create(self, href: str, data: bytes) -> str | None:
+        path = self._file(href)
+        if os.path.exists(path):
+            raise AlreadyExists(f"{path}: already exists")
+        atomic_write(path, data, exclusive=True)
+        return _etag(data)
+
+    def update(self, href: str, data: bytes, etag: str | None) -> str | None:
+        current = self.fetch(href)
+        if current is None or (etag is not None and current.etag != etag):
+            raise PreconditionFailed(f"{self._file(href)}: changed meanwhile")
+        atomic_write(self._file(href), data)
+        return _etag(data)
+
+    def delete(self, href: str, etag: str | None) -> None:
+        current = self.fetch(href)
+        if current is None:
+            return
+        if etag is not None and current.etag != etag:
+            raise PreconditionFailed(f"{self._file(href)}: changed meanwhile")
+        os.unlink(self._file(href))
+
+    def commit(self) -> None:
+        return None

@@ -1,0 +1,402 @@
+"""Bring the reminders in a calendar in line with the plan, touching only our own.
+
+``reconcile`` is pure: from the interviews, the reminders already in the
+calendar and the memory of earlier runs it decides, for each reminder UID,
+whether to create, move, update, withdraw or leave it. ``sync`` reads the
+stores, calls ``reconcile`` and applies the actions with the ETags last seen.
+The user is in charge: a reminder the user deleted is not written again, one
+the user moved or rewrote is left as it is, and a reminder whose time has
+passed is history. Only events carrying our marker are ever written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import icalendar
+
+from cal_followup.app import Outcome, business_days_for, find_interviews, planning_window
+from cal_followup.config import Settings
+from cal_followup.ical import (
+    MARKER_HASH,
+    MARKER_INTERVIEW,
+    MARKER_INTERVIEW_START,
+    MARKER_RECURRENCE,
+    MARKER_STAGE,
+    content_hash,
+    reminder_component,
+    single_object,
+)
+from cal_followup.model import Interview, Reminder, Stage, StopReason
+from cal_followup.reading import Occurrence, Problem, iter_occurrences, parse_calendar
+from cal_followup.state import (
+    ACTIVE,
+    DELETED_BY_USER,
+    EDITED_BY_USER,
+    WITHDRAWN,
+    Memory,
+    RememberedReminder,
+)
+from cal_followup.stores.base import AlreadyExists, PreconditionFailed, StoredObject, SyncStore
+
+CREATE, MOVE, UPDATE, WITHDRAW = "create", "move", "update", "withdraw"
+#: Decisions that change nothing, reported by --dry-run and --json only.
+KEEP_EDITED, KEEP_DELETED, HISTORY, UNCHANGED = "kept-edited", "kept-deleted", "history", "unchanged"
+CHANGES = (CREATE, MOVE, UPDATE, WITHDRAW)
+_PAST_TENSE = {CREATE: "created", MOVE: "moved", UPDATE: "updated", WITHDRAW: "withdrawn"}
+
+
+@dataclass
+class Existing:
+    """A reminder found in the calendar."""
+
+    uid: str
+    href: str
+    etag: str | None
+    component: icalendar.cal.Component
+    due: datetime | None
+    stage: str
+    interview_uid: str
+    recurrence_id: str | None
+    interview_start: str | None
+    unmodified: bool
+    hash: str | None
+
+
+@dataclass
+class Action:
+    kind: str
+    uid: str
+    summary: str
+    due: datetime | None = None
+    href: str | None = None
+    etag: str | None = None
+    data: bytes | None = None
+    reminder: Reminder | None = None
+    existing: Existing | None = None
+    note: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {"action": self.kind, "uid": self.uid, "summary": self.summary,
+                "due": self.due.isoformat() if self.due else None, "note": self.note}
+
+
+@dataclass
+class SyncResult:
+    actions: list[Action] = field(default_factory=list)
+    outcome: Outcome = field(default_factory=Outcome)
+    interviews: list[Interview] = field(default_factory=list)
+    existing: dict[str, Existing] = field(default_factory=dict)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for action in self.actions if action.kind == kind)
+
+    def summary_line(self) -> str:
+        """'3 created, 1 moved, 2 withdrawn', or '' when nothing changed."""
+        parts = [f"{self.count(kind)} {_PAST_TENSE[kind]}" for kind in CHANGES if self.count(kind)]
+        return ", ".join(parts)
+
+
+def _marked(component: icalendar.cal.Component) -> bool:
+    return component.get(MARKER_STAGE) is not None
+
+
+def _due(component: icalendar.cal.Component) -> datetime | None:
+    start = component.get("DTSTART")
+    try:
+        value = start.dt if start is not None else None
+    except Exception:  # noqa: BLE001 - a broken time is no time
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return None
+
+
+def existing_reminders(objects: list[StoredObject], outcome: Outcome) -> dict[str, Existing]:
+    """Our reminders among ``objects``, by UID."""
+    found: dict[str, Existing] = {}
+    for stored in objects:
+        if b"X-CAL-FOLLOWUP-" not in stored.data.upper():
+            continue
+        try:
+            calendar = parse_calendar(stored.data, stored.href)
+        except Exception as error:  # noqa: BLE001 - reported, and never touched
+            outcome.problems.append(Problem(stored.href, f"cannot read a reminder: {error}"))
+            continue
+        for component in calendar.subcomponents:
+            if component.name not in ("VEVENT", "VTODO") or not _marked(component):
+                continue
+            uid = str(component.get("UID", "")).strip()
+            if not uid:
+                continue
+            written_hash = component.get(MARKER_HASH)
+            actual = content_hash(component)
+            rid = component.get(MARKER_RECURRENCE)
+            found[uid] = Existing(
+                uid=uid, href=stored.href, etag=stored.etag, component=component,
+                due=_due(component), stage=str(component.get(MARKER_STAGE)),
+                interview_uid=str(component.get(MARKER_INTERVIEW, "")),
+                recurrence_id=str(rid) if rid else None,
+                interview_start=str(component.get(MARKER_INTERVIEW_START) or "") or None,
+                unmodified=written_hash is not None and str(written_hash) == actual,
+                hash=actual,
+            )
+    return found
+
+
+def _start_text(interview: Interview) -> str:
+    return interview.start.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _anchors(interview: Interview, existing: dict[str, Existing],
+             memory: Memory) -> dict[Stage, datetime]:
+    """Due times earlier runs gave this interview's stages, while it stayed where it was."""
+    start = _start_text(interview)
+    anchors: dict[Stage, datetime] = {}
+    for remembered in memory.reminders_for(interview.uid):
+        if remembered.interview_start == start:
+            try:
+                anchors.setdefault(Stage(remembered.stage), datetime.fromisoformat(remembered.due))
+            except ValueError:
+                continue
+    for item in existing.values():
+        if (item.interview_uid == interview.uid and item.recurrence_id == interview.recurrence_id
+                and item.interview_start == start and item.due is not None):
+            try:
+                anchors[Stage(item.stage)] = item.due
+            except ValueError:
+                continue
+    return anchors
+
+
+def reconcile(
+    interviews: list[Interview],
+    existing: dict[str, Existing],
+    memory: Memory,
+    now: datetime,
+    settings: Settings,
+    calendar_for: Callable[[Interview], object],
+    interview_exists: Callable[[str], bool],
+    outcome: Outcome,
+) -> list[Action]:
+    """Decide what to do with every reminder; pure apart from reading ``memory``."""
+    from cal_followup.policy import plan_interview
+
+    stops = memory.stops()
+    desired: dict[str, Reminder] = {}
+    seen_interviews: set[str] = set()
+    for interview in interviews:
+        seen_interviews.add(interview.uid)
+        if interview.stop_reason is None and interview.uid in stops:
+            interview = dataclasses.replace(interview, stop_reason=StopReason(stops[interview.uid]))
+        try:
+            planned = plan_interview(interview, now, settings, calendar_for(interview),  # type: ignore[arg-type]
+                                     _anchors(interview, existing, memory))
+        except Exception as error:  # noqa: BLE001 - one interview never stops the rest
+            from cal_followup.errors import FollowupError
+
+            if isinstance(error, FollowupError) and error.exit_status == 2:
+                raise
+            outcome.problems.append(Problem(f"event {interview.uid!r}",
+                                            f"cannot plan reminders: {error}"))
+            continue
+        for reminder in planned:
+            desired[reminder.uid] = reminder
+
+    actions: list[Action] = []
+    stamp = now
+    for uid, reminder in sorted(desired.items(), key=lambda item: (item[1].due, item[0])):
+        component = reminder_component(reminder, settings, stamp)
+        data = single_object(component)
+        found = existing.get(uid)
+        if found is None:
+            remembered = memory.reminder(uid)
+            if remembered is not None and remembered.state in (ACTIVE, DELETED_BY_USER, EDITED_BY_USER):
+                actions.append(Action(KEEP_DELETED, uid, reminder.summary, reminder.due,
+                                      note="deleted by you; not written again"))
+                continue
+            actions.append(Action(CREATE, uid, reminder.summary, reminder.due, data=data,
+                                  reminder=reminder))
+            continue
+        if found.due is not None and found.due < now:
+            actions.append(Action(HISTORY, uid, reminder.summary, found.due, existing=found))
+            continue
+        if not found.unmodified:
+            actions.append(Action(KEEP_EDITED, uid, reminder.summary, found.due, existing=found,
+                                  note="changed by you; left as it is"))
+            continue
+        if str(component.get(MARKER_HASH)) == found.hash:
+            actions.append(Action(UNCHANGED, uid, reminder.summary, found.due, existing=found,
+                                  reminder=reminder))
+            continue
+        kind = MOVE if found.due != reminder.due else UPDATE
+        actions.append(Action(kind, uid, reminder.summary, reminder.due, href=found.href,
+                              etag=found.etag, data=data, reminder=reminder, existing=found))
+
+    for uid, found in sorted(existing.items()):
+        if uid in desired:
+            continue
+        summary = str(found.component.get("SUMMARY", ""))
+        if found.due is None or found.due < now:
+            actions.append(Action(HISTORY, uid, summary, found.due, existing=found))
+            continue
+        if not found.unmodified:
+            actions.append(Action(KEEP_EDITED, uid, summary, found.due, existing=found,
+                                  note="changed by you; left as it is"))
+            continue
+        if found.interview_uid not in seen_interviews and interview_exists(found.interview_uid):
+            # The interview is there but outside the planning window: leave its reminders.
+            actions.append(Action(UNCHANGED, uid, summary, found.due, existing=found))
+            continue
+        actions.append(Action(WITHDRAW, uid, summary, found.due, href=found.href,
+                              etag=found.etag, existing=found))
+    return actions
+
+
+def _remember(memory: Memory, action: Action, href: str | None, etag: str | None,
+              state: str) -> None:
+    reminder = action.reminder
+    found = action.existing
+    if reminder is not None:
+        start = (reminder.interview_start.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+                 if reminder.interview_start else None)
+        memory.remember(RememberedReminder(
+            uid=action.uid, href=href, etag=etag, hash=None,
+            interview_uid=reminder.interview_uid, stage=reminder.stage.value,
+            due=reminder.due.isoformat(), interview_start=start, state=state))
+    elif found is not None:
+        memory.remember(RememberedReminder(
+            uid=action.uid, href=href, etag=etag, hash=found.hash,
+            interview_uid=found.interview_uid, stage=found.stage,
+            due=found.due.isoformat() if found.due else "", interview_start=found.interview_start,
+            state=state))
+
+
+def apply(actions: list[Action], target: SyncStore, memory: Memory, outcome: Outcome) -> list[Action]:
+    """Carry out the changes; returns the actions that really happened."""
+    done: list[Action] = []
+    remembered: list[tuple[Action, str | None, str | None, str]] = []
+    for action in actions:
+        try:
+            if action.kind == CREATE:
+                href = target.href_for(action.uid)
+                try:
+                    etag = target.create(href, action.data or b"")
+                except AlreadyExists:
+                    # Written by a run that died before it could remember it, or
+                    # imported by hand: it is there, which is all that matters.
+                    remembered.append((action, href, None, ACTIVE))
+                    continue
+                remembered.append((action, href, etag, ACTIVE))
+            elif action.kind in (MOVE, UPDATE):
+                try:
+                    etag = target.update(action.href or "", action.data or b"", action.etag)
+                except PreconditionFailed:
+                    if not _still_ours(target, action):
+                        remembered.append((action, action.href, None, EDITED_BY_USER))
+                        continue
+                    current = target.fetch(action.href or "")
+                    etag = target.update(action.href or "", action.data or b"",
+                                         current.etag if current else None)
+                remembered.append((action, action.href, etag, ACTIVE))
+            elif action.kind == WITHDRAW:
+                try:
+                    target.delete(action.href or "", action.etag)
+                except PreconditionFailed:
+                    if not _still_ours(target, action):
+                        remembered.append((action, action.href, None, EDITED_BY_USER))
+                        continue
+                    current = target.fetch(action.href or "")
+                    if current is not None:
+                        target.delete(action.href or "", current.etag)
+                remembered.append((action, action.href, None, WITHDRAWN))
+            elif action.kind == KEEP_EDITED and action.existing is not None:
+                remembered.append((action, action.existing.href, action.existing.etag,
+                                   EDITED_BY_USER))
+                continue
+            elif action.kind in (UNCHANGED, HISTORY) and action.existing is not None:
+                remembered.append((action, action.existing.href, action.existing.etag, ACTIVE))
+                continue
+            elif action.kind == KEEP_DELETED:
+                memory.set_reminder_state(action.uid, DELETED_BY_USER)
+                continue
+            else:
+                continue
+        except (PreconditionFailed, AlreadyExists) as error:
+            outcome.problems.append(Problem(action.summary, str(error), fatal=True))
+            continue
+        done.append(action)
+    target.commit()
+    with memory.transaction():
+        for action, href, etag, state in remembered:
+            _remember(memory, action, href, etag, state)
+    return done
+
+
+def _still_ours(target: SyncStore, action: Action) -> bool:
+    """Re-read one reminder after a failed precondition: is it still as we wrote it?"""
+    current = target.fetch(action.href or "")
+    if current is None:
+        return False
+    for component in icalendar.Calendar.from_ical(current.data).walk():
+        if component.name in ("VEVENT", "VTODO") and str(component.get("UID", "")) == action.uid:
+            written = component.get(MARKER_HASH)
+            return written is not None and str(written) == content_hash(component)
+    return False
+
+
+def read_interviews(objects: list[StoredObject], now: datetime, settings: Settings,
+                    outcome: Outcome) -> list[Interview]:
+    window = planning_window(now, settings)
+    occurrences: list[Occurrence] = []
+    for stored in objects:
+        if not stored.data:
+            outcome.problems.append(Problem(stored.href, "cannot read the file"))
+            continue
+        try:
+            calendar = parse_calendar(stored.data, stored.href)
+        except Exception as error:  # noqa: BLE001 - one object never stops the rest
+            outcome.problems.append(Problem(stored.href, str(error).split(": ", 1)[-1]))
+            continue
+        for found in iter_occurrences(calendar, window, settings.zone, stored.href, stored.href):
+            if isinstance(found, Problem):
+                (outcome.problems.append(found) if found.fatal
+                 else outcome.warnings.append(str(found)))
+            else:
+                occurrences.append(found)
+    by_key = {o.key: o for o in occurrences}
+    return find_interviews(list(by_key.values()), settings, outcome)
+
+
+def sync(source: SyncStore, target: SyncStore, memory: Memory, now: datetime,
+         settings: Settings, *, dry_run: bool = False) -> SyncResult:
+    """One sync run: read, decide, and (unless ``dry_run``) write."""
+    result = SyncResult()
+    outcome = result.outcome
+    window = planning_window(now, settings)
+    objects = source.load(window)
+    target_objects = objects if target is source else target.load(window)
+    result.interviews = read_interviews(objects, now, settings, outcome)
+    result.existing = existing_reminders(target_objects, outcome)
+    seen: set[str] = set()
+
+    def warn(message: str) -> None:
+        if message not in seen:
+            seen.add(message)
+            outcome.warnings.append(message)
+
+    actions = reconcile(result.interviews, result.existing, memory, now, settings,
+                        business_days_for(settings, warn), source.has_uid, outcome)
+    if dry_run:
+        result.actions = actions
+        return result
+    done = apply(actions, target, memory, outcome)
+    result.actions = done + [a for a in actions if a.kind not in CHANGES]
+    return result
+
+
+def stamp_now() -> datetime:
+    return datetime.now(timezone.utc) - timedelta(microseconds=0)
