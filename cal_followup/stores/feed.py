@@ -6,6 +6,7 @@ URL without its user-info part.
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,11 +21,12 @@ MAX_FEED_BYTES = 64 * 1024 * 1024
 
 def redact(url: str) -> str:
     """The URL without a user name or password."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.username or parts.password:
-        netloc = parts.hostname or ""
-        if parts.port:
-            netloc += f":{parts.port}"
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # not a URL at all: show nothing that could be a secret
+        return "<the feed URL>"
+    if "@" in parts.netloc:
+        netloc = parts.netloc.rsplit("@", 1)[1]
         parts = parts._replace(netloc=netloc)
     return urllib.parse.urlunsplit(parts)
 
@@ -32,7 +34,7 @@ def redact(url: str) -> str:
 class FeedSource:
     def __init__(self, url: str, *, timeout: float = 30.0) -> None:
         if url.lower().startswith("webcal"):
-            url = "http" + url[len("webcal"):]
+            url = "http" + url[len("webcal") :]
         self.url = url
         self.name = redact(url)
         self.timeout = timeout
@@ -64,8 +66,11 @@ class FeedSource:
             raise SourceError(f"{self.name}: cannot fetch the feed: {reason}") from None
         except TimeoutError:
             raise SourceError(f"{self.name}: no answer within {self.timeout:g} seconds") from None
-        except OSError as error:
-            raise SourceError(f"{self.name}: cannot fetch the feed: {error}") from None
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            # HTTPException: the server broke off mid-answer (IncompleteRead and
+            # friends); ValueError: a URL that is not one (a bad port, a bad host).
+            detail = str(error).replace(self.url, self.name)
+            raise SourceError(f"{self.name}: cannot fetch the feed: {detail}") from None
         if len(data) > MAX_FEED_BYTES:
             raise SourceError(f"{self.name}: the feed is larger than {MAX_FEED_BYTES} bytes")
         yield Item(data, self.name)

@@ -1,8 +1,8 @@
 """A vdir folder, as vdirsyncer and khal keep one: one calendar object per .ics file.
 
 Hidden files and anything not ending in ``.ics`` are skipped, as vdirsyncer
-does; an unreadable item is reported by its file name and the others are
-still read.
+does; an unreadable or oversized item is reported by its file name and the
+others are still read.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from cal_followup.errors import SourceError
 from cal_followup.stores import Item
+from cal_followup.stores.icsfile import MAX_FILE_BYTES, read_bounded
 
 
 class VdirSource:
@@ -31,10 +32,11 @@ class VdirSource:
             path = os.path.join(self.path, name)
             try:
                 with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError as error:
+                    data = read_bounded(handle, path, MAX_FILE_BYTES)
+            except (OSError, SourceError) as error:
                 # One unreadable item must not hide the others: an empty item
-                # becomes a one-line problem when parsed.
-                yield Item(b"", f"{path} (cannot read: {error.strerror})", href=name)
+                # becomes a one-line problem naming it when parsed.
+                reason = error.strerror if isinstance(error, OSError) else "too large"
+                yield Item(b"", f"{path} (cannot read: {reason or error})", href=name)
                 continue
             yield Item(data, path, href=name)
