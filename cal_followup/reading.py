@@ -539,9 +539,67 @@ def _zone_name(value: datetime) -> str | None:
         tzid = None
     if tzid and _iana(str(tzid)):
         return _iana(str(tzid))
-    if value.utcoffset() == timedelta(0) and value.dst() in (None, timedelta(0)):
-        return "UTC"
-    return None
+    return _equivalent_zone(tz, value.year, str(tzid or ""))
+
+
+_EQUIVALENT: dict[tuple[str, int], str | None] = {}
+#: Where most interviews happen: tried first, so that New York wins over Havana.
+_LIKELY_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "America/Sao_Paulo",
+    "America/Mexico_City",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Helsinki",
+    "Europe/Moscow",
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Asia/Singapore",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+)
+
+
+def _equivalent_zone(tz: Any, year: int, tzid: str) -> str | None:
+    """The IANA zone whose clock matches a custom VTIMEZONE's all year, if any.
+
+    Outlook writes "Customized Time Zone" with its own rules; the instants
+    are right either way, but the employer's country (business days) is read
+    from the zone's name. Windows' own choice of zone for each region is tried
+    first, so the match is the zone people there actually use.
+    """
+    cache_key = (tzid or repr(tz), year)
+    if cache_key in _EQUIVALENT:
+        return _EQUIVALENT[cache_key]
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+    found: str | None = None
+    try:
+        samples = [datetime(year, 1, 1, 12, tzinfo=UTC) + timedelta(days=7 * n) for n in range(53)]
+        clock = [moment.astimezone(tz).utcoffset() for moment in samples]
+        if all(offset == timedelta(0) for offset in clock):
+            found = "UTC"
+        else:
+            for candidate in dict.fromkeys([*_LIKELY_ZONES, *WINDOWS_TO_OLSON.values()]):
+                if not _valid_zone(candidate):
+                    continue
+                zone = ZoneInfo(candidate)
+                if all(
+                    m.astimezone(zone).utcoffset() == o for m, o in zip(samples, clock, strict=True)
+                ):
+                    found = candidate
+                    break
+    except (ValueError, OverflowError, TypeError, AttributeError):
+        found = None
+    if len(_EQUIVALENT) < 256:
+        _EQUIVALENT[cache_key] = found
+    return found
 
 
 def _calendar_zone(calendar: icalendar.Calendar) -> str | None:
