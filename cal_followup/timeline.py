@@ -63,7 +63,8 @@ def _resolve_date(groups: dict[str, str | None], language: Language, after: date
 def _match(text: str, language: Language, interview_day: date) -> StatedTimeline | None:
     for phrase in language.phrases:
         for found in phrase.regex.finditer(text):
-            groups = found.groupdict()
+            # Groups the phrase left out take the phrase's defaults ("viikon sisällä": n = 1).
+            groups = {**phrase.defaults, **{k: v for k, v in found.groupdict().items() if v}}
             quoted = found.group(0).strip()
             if phrase.kind == "date":
                 deadline = _resolve_date(groups, language, interview_day)

@@ -1,8 +1,9 @@
 """Languages as data: one TOML file per language in this folder.
 
 A language file holds the words cal-followup reads (interview words, labels,
-stop categories, timeline phrases) and the words it writes (placeholders,
-date formats, reminder titles). Adding a language means adding a file here
+stop categories, timeline phrases), the words it writes (placeholders,
+date formats, reminder titles, small grammar helpers) and the words the
+etiquette check looks for (``[lint]``). Adding a language means adding a file here
 and, for drafts, its templates; no code changes. ``load_languages`` reads them
 once and compiles the patterns.
 """
@@ -23,6 +24,9 @@ FIELDS = ("company", "role", "contact", "topics", "timeline", "language", "tone"
 class TimelinePhrase:
     kind: str
     regex: re.Pattern[str]
+    #: Values for named groups the pattern leaves out ("viikon sisällä" is one week:
+    #: ``n = "1"``). Any key of a phrase entry other than kind and pattern.
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,12 @@ class Language:
     phrases: tuple[TimelinePhrase, ...] = field(default=())
     #: Other names a ``Language:`` line may use for this language ("Finnish", "suomi").
     aliases: tuple[str, ...] = ()
+    #: Word lists for ``cal-followup check`` (greetings, slang, demanding phrases...),
+    #: by list name; see ``cal_followup.lint``.
+    lint: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Grammar helpers for templates: ``{role:de}`` joins "de" to the value as the
+    #: language does ("d'Analyste", "de Data Engineer"); see ``cal_followup.drafts``.
+    forms: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def placeholder(self, name: str) -> str:
         return self.placeholders.get(name) or f"[{name}]"
@@ -68,7 +78,8 @@ def _compile_phrases(raw: dict[str, Any]) -> tuple[TimelinePhrase, ...]:
         pattern = entry["pattern"]
         for name, alternation in tables.items():
             pattern = pattern.replace("{" + name + "}", f"(?:{alternation})")
-        phrases.append(TimelinePhrase(entry["kind"], re.compile(pattern, re.IGNORECASE)))
+        defaults = {k: str(v) for k, v in entry.items() if k not in ("kind", "pattern")}
+        phrases.append(TimelinePhrase(entry["kind"], re.compile(pattern, re.IGNORECASE), defaults))
     return tuple(phrases)
 
 
@@ -97,6 +108,8 @@ def parse_language(data: dict[str, Any]) -> Language:
         months={k.lower(): int(v) for k, v in timeline.get("months", {}).items()},
         phrases=_compile_phrases(timeline),
         aliases=_lower_tuple(data.get("aliases", [])),
+        lint={k: _lower_tuple(v) for k, v in data.get("lint", {}).items()},
+        forms={k: {str(a): str(b) for a, b in v.items()} for k, v in data.get("forms", {}).items()},
     )
 
 
