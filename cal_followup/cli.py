@@ -203,9 +203,11 @@ def _table(reminders: Sequence[Any]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _report(outcome: Any, quiet: bool) -> int:
+def _report(outcome: Any, quiet: bool, debug: bool = False) -> int:
     for problem in outcome.problems:
         print(f"{PROG}: {problem}", file=sys.stderr)
+        if debug and getattr(problem, "trace", None):
+            print(problem.trace.rstrip(), file=sys.stderr)
     if not quiet:
         for warning in outcome.warnings:
             print(f"{PROG}: warning: {warning}", file=sys.stderr)
@@ -226,7 +228,7 @@ def _run(args: argparse.Namespace) -> int:
             )
         else:
             print(_table(outcome.reminders))
-        return _report(outcome, args.quiet)
+        return _report(outcome, args.quiet, args.debug)
     if args.command == "export":
         outcome = app.plan(args.source, now, settings)
         data = app.export_bytes(outcome, settings, now)
@@ -238,7 +240,7 @@ def _run(args: argparse.Namespace) -> int:
             sys.stdout.flush()
         else:
             app.write_atomically(args.output, data)
-        return _report(outcome, args.quiet)
+        return _report(outcome, args.quiet, args.debug)
     if args.command in ("sync", "stop", "status"):
         return _run_sync_command(args, settings, now)
     raise AssertionError(f"unknown command {args.command}")
@@ -280,7 +282,7 @@ def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) ->
                   .replace("updated", "to update").replace("withdrawn", "to withdraw"))
         elif result.summary_line():
             print(result.summary_line())
-        return _report(result.outcome, args.quiet)
+        return _report(result.outcome, args.quiet, args.debug)
     if args.command == "stop":
         result, matches = app.stop_command(args.query, args.reason, spec, now, settings,
                                            target_spec=target, calendar=calendar,
@@ -298,7 +300,7 @@ def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) ->
             return EXIT_OK
         line = result.summary_line()
         print(f"stopped: {chosen.summary} ({args.reason})" + (f"; {line}" if line else ""))
-        return _report(result.outcome, args.quiet)
+        return _report(result.outcome, args.quiet, args.debug)
     result, last_run, stops = app.status_command(spec, now, settings, target_spec=target,
                                                  calendar=calendar)
     return _print_status(args, result, last_run, stops)
@@ -326,7 +328,7 @@ def _print_status(args: argparse.Namespace, result: Any, last_run: Any, stops: d
                      "cancelled": interview.cancelled, "stopped": stopped, "stages": stage_rows})
     if args.json:
         print(json.dumps({"interviews": rows, "last_run": last_run}, ensure_ascii=False, indent=2))
-        return _report(result.outcome, args.quiet)
+        return _report(result.outcome, args.quiet, args.debug)
     if last_run:
         at, status, summary = last_run
         print(f"last sync: {at}, {'ok' if status == 0 else f'exit status {status}'}: {summary}")
@@ -341,7 +343,7 @@ def _print_status(args: argparse.Namespace, result: Any, last_run: Any, stops: d
         for stage in row["stages"]:
             due = (stage["due"] or "")[:16].replace("T", " ")
             print(f"  {stage['stage']:<16} {due:<17} {stage['state']:<15} {stage['summary']}")
-    return _report(result.outcome, args.quiet)
+    return _report(result.outcome, args.quiet, args.debug)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
