@@ -106,6 +106,44 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="say what would be written and write nothing"
     )
     _add_sync_commands(commands, common)
+
+    from cal_followup.lint import MAX_PARAGRAPH_WORDS, MAX_PARAGRAPHS, MAX_WORDS, codes_help
+
+    check = commands.add_parser(
+        "check",
+        help="check a draft email against the etiquette rules",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Check a follow-up draft, generated or typed, against the etiquette rules "
+        "(followup-rules.md, rule 6), in English, Finnish or French. FILE is a draft as plain "
+        "text (optional 'Subject:' and 'To:' lines, a blank line, the body), a reminder's "
+        "description, or an .ics file (every cal-followup reminder in it is checked); - or "
+        "nothing reads standard input. Prints FILE:LINE:COLUMN: CODE message, one finding a "
+        "line; exits 1 when something should change, 0 when the draft is fine.",
+        epilog=f"codes:\n{codes_help()}\n\n"
+        "The greeting is the first line of the body; the sign-off is the closing phrase\n"
+        "above your name. A paragraph is a run of non-blank lines, less the greeting and\n"
+        f"the signature: at most {MAX_PARAGRAPHS} paragraphs of at most {MAX_PARAGRAPH_WORDS} "
+        f"words each, {MAX_WORDS} words in all.\n"
+        "Placeholders ([name], [nimi], [prénom]) are P001; --allow-placeholders hides them.",
+    )
+    check.add_argument("files", metavar="FILE", nargs="*", help="draft to check (default: -)")
+    check.add_argument(
+        "--language", metavar="CODE", help="the draft's language (default: detected from the text)"
+    )
+    check.add_argument("--json", action="store_true", help="print the findings as a JSON array")
+    check.add_argument(
+        "--allow-placeholders",
+        action="store_true",
+        help="do not report unfilled [placeholders] (P001), e.g. in drafts not yet completed",
+    )
+    check.add_argument(
+        "--ignore",
+        metavar="CODES",
+        action="append",
+        default=[],
+        help="codes not to report, comma-separated (e.g. F012,F013)",
+    )
+    check.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     return parser
 
 
@@ -218,6 +256,9 @@ def _run(args: argparse.Namespace) -> int:
     from cal_followup import app
     from cal_followup.config import load_settings
 
+    if args.command == "check":
+        # Needs no settings: a broken config must not stop anyone checking a draft.
+        return _run_check(args)
     settings = load_settings(args.config, _overrides(args))
     now = parse_now(args.now, settings.timezone)
     if args.command == "plan":
@@ -244,6 +285,41 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in ("sync", "stop", "status"):
         return _run_sync_command(args, settings, now)
     raise AssertionError(f"unknown command {args.command}")
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from cal_followup import lint
+    from cal_followup.errors import ConfigError, SourceError
+    from cal_followup.languages import load_languages
+
+    if args.language and args.language not in load_languages():
+        raise ConfigError(f"--language: unknown language {args.language!r}")
+    ignored = [code.strip() for value in args.ignore for code in value.split(",") if code.strip()]
+    if args.allow_placeholders:
+        ignored.extend(lint.PLACEHOLDER_CODES)
+    rows: list[dict[str, Any]] = []
+    for path in args.files or ["-"]:
+        name = "<stdin>" if path == "-" else path
+        try:
+            data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+            text = data.decode("utf-8-sig")
+        except OSError as error:
+            raise SourceError(f"{name}: cannot read: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise SourceError(f"{name}: not UTF-8 text") from None
+        results = lint.check_document(text, args.language)
+        if not results and lint.is_calendar(text):
+            print(f"{PROG}: {name}: no cal-followup reminders to check", file=sys.stderr)
+        for checked in results:
+            for finding in lint.without(checked.findings, ignored):
+                row = {"file": name, **finding.to_json(), "language": checked.language}
+                rows.append({**row, "reminder": checked.reminder})
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['file']}:{row['line']}:{row['column']}: {row['code']} {row['message']}")
+    return EXIT_PARTIAL if rows else EXIT_OK
 
 
 def _source(args: argparse.Namespace, settings: Any) -> str:
