@@ -732,8 +732,22 @@ class _Reporter:
         block: _Block | None = getattr(event, _BLOCK_ATTRIBUTE, None)
         line = None
         if block is not None:
-            line = (block.line_of(prop) if prop else None) or block.first
+            names = [prop] if prop else _properties_about(message)
+            line = next((n for n in map(block.line_of, names) if n), None) or block.first
         return Problem(self.at(line, describe(event)), message, fatal, trace)
+
+
+def _properties_about(message: str) -> list[str]:
+    """The properties whose line a warning from ``_event_times`` or ``_uid`` is about."""
+    for prefix, names in (
+        ("unknown time zone", ["DTSTART"]),
+        ("unreadable DTEND", ["DTEND", "DURATION"]),
+        ("the event ends before", ["DTEND", "DURATION"]),
+        ("a UID of", ["UID"]),
+    ):
+        if message.startswith(prefix):
+            return names
+    return []
 
 
 def _window_allows(block: _Block, window: Window, user_zone: ZoneInfo) -> bool:
