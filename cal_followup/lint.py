@@ -62,6 +62,7 @@ CODES: dict[str, str] = {
     "P001": "unfilled placeholder",
 }
 PLACEHOLDER_CODES = frozenset({"P001"})
+LENGTH_CODES = frozenset({"F011", "F012", "F013"})
 
 _PHRASE_RULES = (
     ("slang", "F006", "slang or spoken language {quote}: write it out in standard language"),

@@ -13,7 +13,8 @@ names keep their own spelling and the sentence stays grammatical.
 A line that starts with ``?field `` is kept only when that field is known,
 one that starts with ``!field `` only when it is not: optional sentences (the
 idea the user noted, the stated deadline) and their alternatives vanish
-instead of showing a placeholder. A blank line separates paragraphs.
+instead of showing a placeholder. A blank line separates paragraphs. An idea
+so long that the draft would break the length limits of rule 6 is left out.
 """
 
 from __future__ import annotations
@@ -265,4 +266,16 @@ def render_draft(
     language = draft_language(interview.language, settings)
     template = load_template(language.code, stage_file(stage, late), interview.tone)
     values = interview_fields(interview, stage, recipient, settings, language)
-    return fill_template(template, values, language)
+    draft = fill_template(template, values, language)
+    if values.get("idea") and _too_long(draft, language):
+        # A long idea from the notes would break the length limit of rule 6: the
+        # note goes without it (the idea stays in the interview's notes).
+        draft = fill_template(template, {**values, "idea": None}, language)
+    return draft
+
+
+def _too_long(draft: Draft, language: Language) -> bool:
+    from cal_followup.lint import LENGTH_CODES, check_text
+
+    checked = check_text(f"Subject: {draft.subject}\n\n{draft.body}", language.code)
+    return any(finding.code in LENGTH_CODES for finding in checked.findings)

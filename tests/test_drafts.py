@@ -1,0 +1,538 @@
+"""Drafts (rule 6): reviewed goldens, personalisation, languages, mailto, properties.
+
+The golden drafts in tests/golden/<language>/ are the reviewed wording, compared
+exactly. After changing a template or a language file, regenerate them with
+
+    python -m tests.regen_golden
+
+and read ``git diff tests/golden`` before committing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import string
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from importlib import resources
+from typing import TypeVar
+from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cal_followup.config import Settings
+from cal_followup.drafts import (
+    REQUIRED,
+    STAGE_FILES,
+    TONES,
+    apply_form,
+    format_date,
+    load_template,
+    placeholder,
+    render_draft,
+)
+from cal_followup.ical import description_text
+from cal_followup.ical_text import mailto_link
+from cal_followup.languages import get_language
+from cal_followup.lint import MAX_PARAGRAPHS, MAX_WORDS, check_text
+from cal_followup.model import Interview, Person, Stage, StatedTimeline
+from cal_followup.policy import plan_interview, reminder_title
+from tests import helpers
+from tests.regen_golden import (
+    GOLDEN,
+    LANGUAGES,
+    PEOPLE,
+    draft_text,
+    golden_drafts,
+    interview_for,
+    settings_for,
+)
+
+ZONE = ZoneInfo("Europe/Helsinki")
+EXPECTED = golden_drafts()
+
+
+# -- goldens --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("relative", sorted(EXPECTED))
+def test_golden_draft(relative: str) -> None:
+    path = GOLDEN / relative
+    assert path.exists(), f"{path} missing: run python -m tests.regen_golden and review it"
+    stored = path.read_text(encoding="utf-8")
+    if stored != EXPECTED[relative]:
+        diff = "\n".join(
+            difflib.unified_diff(
+                stored.splitlines(), EXPECTED[relative].splitlines(), "golden", "now", lineterm=""
+            )
+        )
+        pytest.fail(f"{relative} changed (python -m tests.regen_golden, then review):\n{diff}")
+
+
+def test_no_stale_golden_files() -> None:
+    stored = {str(p.relative_to(GOLDEN)) for p in GOLDEN.glob("*/*.txt")}
+    assert stored == set(EXPECTED)
+
+
+def test_thirty_templates_in_three_languages() -> None:
+    folder = resources.files("cal_followup.drafts").joinpath("templates")
+    found = [
+        f"{language}/{stage}.{tone}"
+        for language in LANGUAGES
+        for stage in STAGE_FILES
+        for tone in TONES
+        if folder.joinpath(language, f"{stage}.{tone}.txt").is_file()
+    ]
+    assert len(found) == len(LANGUAGES) * len(STAGE_FILES) * len(TONES) == 30
+
+
+@pytest.mark.parametrize("relative", sorted(EXPECTED))
+def test_goldens_pass_the_check(relative: str) -> None:
+    language = relative.split("/")[0]
+    checked = check_text(EXPECTED[relative])
+    assert checked.language == language
+    codes = {finding.code for finding in checked.findings}
+    if "/bare." in relative:
+        assert codes == {"P001"}
+    else:
+        assert codes == set(), checked.findings
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_goldens_are_personal(language: str) -> None:
+    sender, person, company, role, topic, _ = PEOPLE[language]
+    assert person.first_name is not None
+    for relative, text in EXPECTED.items():
+        if relative.startswith(f"{language}/") and "/bare." not in relative:
+            for wanted in (sender, person.first_name, company, role, topic):
+                assert wanted in text, (relative, wanted)
+
+
+# -- greetings, sign-offs, subjects, dates ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "tone", "greeting", "sign_off"),
+    [
+        ("en", "formal", "Dear Peter Gibbons,", "Kind regards,"),
+        ("en", "casual", "Hi Peter,", "Best wishes,"),
+        ("fi", "formal", "Hei Anna,", "Ystävällisin terveisin"),
+        ("fi", "casual", "Hei Anna,", "Terveisin"),
+        ("fr", "formal", "Bonjour Claire Dubois,", "Bien cordialement,"),
+        ("fr", "casual", "Bonjour Claire,", "Bien à vous,"),
+    ],
+)
+def test_greetings_and_sign_offs(language: str, tone: str, greeting: str, sign_off: str) -> None:
+    text = EXPECTED[f"{language}/closing.{tone}.txt"]
+    lines = text.splitlines()
+    assert lines[2] == greeting
+    assert lines[-2] == sign_off
+    assert lines[-1] == PEOPLE[language][0]
+
+
+def test_french_drafts_use_vous_and_never_salut() -> None:
+    for relative, text in EXPECTED.items():
+        if relative.startswith("fr/"):
+            assert re.search(r"\bvous\b|\bvotre\b", text), relative
+            assert not re.search(r"\b(tu|ton|ta|tes|te|toi|salut)\b", text, re.I), relative
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [
+        ("en", "Thank you for the Product Manager interview"),
+        ("fi", "Kiitos haastattelusta – Data Engineer"),
+        ("fr", "Merci pour l'entretien – Analyste de données"),
+    ],
+)
+def test_thank_you_subjects(language: str, subject: str) -> None:
+    assert EXPECTED[f"{language}/thank-you.formal.txt"].splitlines()[0] == f"Subject: {subject}"
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "style", "written"),
+    [
+        ("en", date(2026, 12, 18), "long", "Friday, December 18"),
+        ("fi", date(2026, 12, 18), "long", "perjantaina 18.12."),
+        ("fr", date(2026, 12, 18), "long", "vendredi 18 décembre"),
+        ("fr", date(2026, 12, 1), "long", "mardi 1er décembre"),
+        ("fi", date(2027, 1, 4), "deadline", "4.1."),
+        ("en", date(2027, 1, 4), "deadline", "Monday, January 4"),
+        ("fr", date(2027, 1, 4), "deadline", "lundi 4 janvier"),
+    ],
+)
+def test_dates_as_each_language_writes_them(
+    language: str, day: date, style: str, written: str
+) -> None:
+    assert format_date(day, get_language(language), style) == written
+
+
+@pytest.mark.parametrize(
+    ("language", "form", "value", "result"),
+    [
+        ("fr", "de", "Analyste", "d'Analyste"),
+        ("fr", "de", "ingénieur logiciel", "d'ingénieur logiciel"),
+        ("fr", "de", "Data Engineer", "de Data Engineer"),
+        ("fr", "de", "Head of Data", "de Head of Data"),
+        ("fr", "de", "[intitulé du poste]", "de [intitulé du poste]"),
+        ("fi", "compound", "Data Engineer", "Data Engineer -"),
+        ("fi", "compound", "Myyjä", "Myyjä-"),
+    ],
+)
+def test_grammar_forms(language: str, form: str, value: str, result: str) -> None:
+    assert apply_form(value, form, get_language(language)) == result
+
+
+def test_unknown_form_is_an_error() -> None:
+    with pytest.raises(ValueError, match="no form"):
+        apply_form("x", "genitive", get_language("en"))
+
+
+# -- which language -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("summary", "description", "default", "language"),
+    [
+        ("Haastattelu: Acme Oy – Data Engineer", "", "en", "fi"),
+        ("Työhaastattelu Acme Oy:llä", "", "en", "fi"),
+        ("Entretien avec Acme – Analyste", "", "en", "fr"),
+        ("Entrevue – Acme", "", "fi", "fr"),
+        ("Interview with Acme", r"Language: fi", "en", "fi"),
+        ("Interview with Acme", r"Langue : fr", "en", "fr"),
+        ("Haastattelu Acme", r"Kieli: en", "fi", "en"),
+        ("Interview with Acme", "", "en", "en"),
+        ("Vorstellungsgespräch bei Acme", "", "fr", "fr"),
+        ("Vorstellungsgespräch bei Acme", "", "fi", "fi"),
+    ],
+)
+def test_draft_language_per_rule_6(
+    summary: str, description: str, default: str, language: str
+) -> None:
+    config = helpers.settings(language=default)
+    extra = f"DESCRIPTION:{description}\nORGANIZER;CN=Anna Virtanen:mailto:anna@acme.example"
+    interview = helpers.one_interview(helpers.vevent(summary=summary, extra=extra), config)
+    draft = render_draft(interview, Stage.THANK_YOU, False, interview.interviewers[0], config)
+    subject_start = {"en": "Thank you", "fi": "Kiitos", "fr": "Merci"}[language]
+    assert draft.subject.startswith(subject_start)
+    assert check_text(f"Subject: {draft.subject}\n\n{draft.body}").language == language
+
+
+def test_casual_tone_line_is_obeyed() -> None:
+    interview = helpers.one_interview(
+        helpers.vevent(
+            summary="Haastattelu: Acme Oy",
+            extra="DESCRIPTION:Sävy: rento\nORGANIZER;CN=Anna Virtanen:mailto:anna@acme.example",
+        )
+    )
+    draft = render_draft(interview, Stage.CHECK_IN, False, interview.contact, helpers.settings())
+    assert draft.body.rstrip().splitlines()[-2] == "Kiitos ja hyvää päivänjatkoa"
+
+
+# -- personal: panels, topics, ideas, missing things ---------------------------------------
+
+PANEL = r"""
+DESCRIPTION:Recruiter: Laura Mäkinen <laura@globex.example>\nTopics: Matti – test
+  automation; Priya – API design for the billing service; on-call rotations
+ORGANIZER;CN=Laura Mäkinen:mailto:laura@globex.example
+ATTENDEE;CN=Matti Korhonen:mailto:matti@globex.example
+ATTENDEE;CN=Priya Nair:mailto:priya@globex.example
+ATTENDEE;CN=Joe Bloggs:mailto:joe@globex.example
+"""
+
+
+@pytest.mark.parametrize(
+    ("word", "code"), [("interview", "en"), ("haastattelu", "fi"), ("entretien", "fr")]
+)
+def test_panel_drafts_differ_by_name_and_topic(word: str, code: str) -> None:
+    event = helpers.vevent(summary=f"Globex: Backend Developer {word}", extra=PANEL)
+    interview = helpers.one_interview(event)
+    assert interview.language == code
+    drafts = {
+        person.first_name: render_draft(
+            interview, Stage.THANK_YOU, False, person, helpers.settings()
+        )
+        for person in interview.interviewers
+    }
+    assert "Matti" in drafts["Matti"].body and "test automation" in drafts["Matti"].body
+    assert (
+        "Priya" in drafts["Priya"].body
+        and "API design for the billing service" in drafts["Priya"].body
+    )
+    assert (
+        "API design" not in drafts["Matti"].body and "test automation" not in drafts["Priya"].body
+    )
+    # Joe has no topic of his own: he gets the one nobody on the panel owns.
+    assert "on-call rotations" in drafts["Joe"].body
+    assert len({d.body for d in drafts.values()}) == 3
+
+
+def test_a_topic_about_money_is_never_put_in_the_draft() -> None:
+    base = interview_for("en", "formal")
+    chosen = replace(base, topics=("salary expectations", "the data platform"))
+    draft = render_draft(chosen, Stage.THANK_YOU, False, base.interviewers[0], settings_for("en"))
+    assert "the data platform" in draft.body and "salary" not in draft.body
+    only_money = replace(base, topics=("salary expectations",))
+    draft = render_draft(
+        only_money, Stage.THANK_YOU, False, base.interviewers[0], settings_for("en")
+    )
+    assert "[a topic you discussed]" in draft.body and draft.missing == ("topic",)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_idea_line_only_when_the_notes_have_one(language: str) -> None:
+    base = interview_for(language, "formal")
+    person = base.interviewers[0]
+    with_idea = render_draft(base, Stage.THANK_YOU, False, person, settings_for(language))
+    without = render_draft(
+        replace(base, idea=None), Stage.THANK_YOU, False, person, settings_for(language)
+    )
+    assert PEOPLE[language][5] in with_idea.body
+    assert with_idea.body.count("\n\n") == without.body.count("\n\n") + 1
+    assert "idea" not in without.missing
+
+
+def test_idea_ending_in_a_full_stop_is_not_doubled() -> None:
+    base = replace(interview_for("en", "formal"), idea="Try contract tests.")
+    draft = render_draft(base, Stage.THANK_YOU, False, base.interviewers[0], settings_for("en"))
+    assert "Try contract tests." in draft.body and ".." not in draft.body
+
+
+def test_brackets_in_the_notes_do_not_look_like_placeholders() -> None:
+    base = replace(interview_for("en", "formal"), role="Engineer [Backend]")
+    draft = render_draft(base, Stage.THANK_YOU, False, base.interviewers[0], settings_for("en"))
+    assert "Engineer (Backend)" in draft.subject and "[" not in draft.subject + draft.body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_long_idea_is_dropped_rather_than_breaking_the_length_limit(language: str) -> None:
+    long_idea = " ".join(["alpha beta gamma delta"] * 20)
+    base = replace(interview_for(language, "formal"), idea=long_idea)
+    draft = render_draft(base, Stage.THANK_YOU, False, base.interviewers[0], settings_for(language))
+    assert "alpha" not in draft.body
+    assert not check_text(f"Subject: {draft.subject}\n\n{draft.body}", language).findings
+
+
+def test_deadline_sentence_only_when_a_date_was_stated() -> None:
+    base = interview_for("fi", "formal")
+    person = base.interviewers[0]
+    stated = render_draft(base, Stage.CHECK_IN, False, person, settings_for("fi"))
+    unstated = render_draft(
+        replace(base, timeline=None), Stage.CHECK_IN, False, person, settings_for("fi")
+    )
+    assert "4.1. mennessä" in stated.body and "mennessä" not in unstated.body
+    business = replace(base, timeline=StatedTimeline("10 arkipäivän kuluessa", business_days=10))
+    assert (
+        "mennessä"
+        not in render_draft(business, Stage.CHECK_IN, False, person, settings_for("fi")).body
+    )
+
+
+# -- reminders: titles, mailto, description -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Send thank-you note to Anna Virtanen"),
+        ("fi", "Lähetä kiitosviesti: Anna Virtanen"),
+        ("fr", "Envoyer un mot de remerciement à Anna Virtanen"),
+    ],
+)
+def test_reminder_titles(language: str, title: str) -> None:
+    interview = interview_for("fi", "formal")
+    person = Person("Anna Virtanen", "anna@acme.example")
+    config = replace(settings_for("fi"), language=language)
+    assert reminder_title(Stage.THANK_YOU, False, person, interview, config) == title
+
+
+def test_mailto_link_encodes_as_rfc_6068_asks() -> None:
+    subject = "Kiitos & kysymys? #1 – Ä"
+    body = "Hei Anna,\n\n50 % valmis; a=b&c\n\nTerveisin\nSanna\n"
+    link = mailto_link("anna+jobs@acme.example", subject, body)
+    parts = urlsplit(link)
+    assert parts.scheme == "mailto"
+    assert unquote(parts.path) == "anna+jobs@acme.example"
+    query = parse_qs(parts.query)
+    assert query["subject"] == [subject]
+    assert query["body"] == [body.replace("\n", "\r\n")]
+    raw = parts.query
+    # Only the separators themselves are left unencoded; spaces are %20, not "+".
+    assert raw.count("&") == 1 and raw.count("=") == 2 and " " not in raw and "+" not in raw
+    assert "#" not in link and "%0D%0A" in raw and "%C3%84" in raw
+
+
+def test_every_reminder_carries_a_mailto_link_and_the_plain_draft() -> None:
+    interview = interview_for("fr", "formal")
+    reminders = plan_interview(
+        interview,
+        datetime(2026, 12, 18, 9, 0, tzinfo=ZONE),
+        settings_for("fr"),
+        _Weekdays(),
+    )
+    assert {r.stage for r in reminders} == {Stage.THANK_YOU, Stage.CHECK_IN, Stage.CLOSING}
+    for reminder in reminders:
+        text = description_text(reminder)
+        first, rest = text.split("\n", 1)
+        assert first.endswith(reminder.mailto) and reminder.mailto.startswith(
+            "mailto:claire.dubois@lumiere.example?subject="
+        )
+        assert f"Subject: {reminder.draft.subject}\n\n{reminder.draft.body}" in rest
+        query = parse_qs(urlsplit(reminder.mailto).query)
+        assert query["body"] == [reminder.draft.body.replace("\n", "\r\n")]
+        assert check_text(text).findings == ()
+
+
+class _Weekdays:
+    """Monday to Friday, no holidays: enough for planning in these tests."""
+
+    def is_business_day(self, day: date) -> bool:
+        return day.weekday() < 5
+
+    def add_business_days(self, day: date, n: int) -> date:
+        while n > 0:
+            day += timedelta(days=1)
+            n -= self.is_business_day(day)
+        return day
+
+    def next_business_day(self, day: date, *, inclusive: bool = True) -> date:
+        if not inclusive:
+            day += timedelta(days=1)
+        while not self.is_business_day(day):
+            day += timedelta(days=1)
+        return day
+
+
+# -- properties -----------------------------------------------------------------------------
+
+NAMES = ["Anna Virtanen", "Matti", "Claire Dubois", "Jean-Pierre Lefèvre", "Siobhan O'Brien",
+         "Väinö Jääskeläinen", "Priya Nair", "Li Wei", "Åsa Öberg"]  # fmt: skip
+WORDS = ["data", "platform", "billing", "service", "asiakas", "palvelu", "laatu", "données",
+         "qualité", "équipe", "mobile", "roadmap", "Kafka", "testaus", "automatisation",
+         "design", "system", "analyse", "cloud", "migration", "Python", "onboarding"]  # fmt: skip
+ROLES = ["Data Engineer", "Analyste de données", "Ohjelmistokehittäjä", "UX Designer",
+         "Ingénieur logiciel", "Head of Data", "Product Manager", "Myyntipäällikkö",
+         "Senior Backend Developer"]  # fmt: skip
+COMPANIES = ["Acme Oy", "Banque Lumière", "Initech", "Globex Corporation", "Oy Esimerkki Ab",
+             "L'Atelier Numérique"]  # fmt: skip
+
+
+def _phrase(max_words: int) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(WORDS), min_size=1, max_size=max_words).map(" ".join)
+
+
+T = TypeVar("T")
+
+
+def maybe(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
+    """The value, or None: a field present or missing."""
+    return st.none() | strategy
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Interview, Stage, bool, Person | None, Settings]:
+    language = draw(st.sampled_from(LANGUAGES))
+    tone = draw(st.sampled_from(TONES))
+    stage, late = draw(
+        st.sampled_from(
+            [(Stage.THANK_YOU, False), (Stage.THANK_YOU, True), (Stage.CHECK_IN, False),
+             (Stage.CLOSING, False), (Stage.AFTER_REJECTION, False)]
+        )
+    )  # fmt: skip
+    name = draw(maybe(st.sampled_from(NAMES)))
+    email = draw(maybe(st.just("someone@example.com")))
+    recipient = None if name is None and email is None else Person(name, email)
+    topics = draw(st.lists(_phrase(6), max_size=2))
+    deadline = draw(maybe(st.dates(date(2026, 12, 1), date(2027, 12, 31))))
+    start = datetime.combine(draw(st.dates(date(2026, 1, 1), date(2028, 12, 31))), time(10), ZONE)
+    interview = Interview(
+        uid="prop@example.com",
+        summary="Interview",
+        start=start,
+        end=start + timedelta(hours=1),
+        zone="Europe/Helsinki",
+        interviewers=(recipient,) if recipient else (),
+        contact=recipient,
+        company=draw(maybe(st.sampled_from(COMPANIES))),
+        role=draw(maybe(st.sampled_from(ROLES))),
+        topics=tuple(topics),
+        idea=draw(maybe(_phrase(45))),
+        timeline=StatedTimeline("x", deadline=deadline) if deadline else None,
+        language=language,
+        tone=tone,
+    )
+    sender = draw(maybe(st.sampled_from(NAMES)))
+    return interview, stage, late, recipient, Settings(name=sender, timezone="Europe/Helsinki")
+
+
+def _template_fields(
+    language: str, stage: Stage, late: bool, tone: str, known: dict[str, bool]
+) -> set[str]:
+    """The fields on the template's lines that are kept (``?field``/``!field`` lines by
+    whether ``known[field]``)."""
+    name = "late-thank-you" if late else stage.value
+    template = load_template(language, name, tone)
+    fields: set[str] = set()
+    for line in [template.subject, *template.body.splitlines()]:
+        conditional = re.match(r"^([?!])(\w+)\s", line)
+        if conditional and known.get(conditional.group(2), False) != (conditional.group(1) == "?"):
+            continue
+        fields.update(f.split(":")[0] for _, f, _, _ in string.Formatter().parse(line) if f)
+    return fields
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_every_draft_passes_check_apart_from_placeholders(
+    case: tuple[Interview, Stage, bool, Person | None, Settings],
+) -> None:
+    interview, stage, late, recipient, config = case
+    draft = render_draft(interview, stage, late, recipient, config)
+    text = f"Subject: {draft.subject}\n\n{draft.body}"
+    checked = check_text(text, interview.language)
+    assert {f.code for f in checked.findings} <= {"P001"}, checked.findings
+    # The limits, counted independently of the checker: blocks between blank lines
+    # are the greeting, at most four paragraphs, and the signature.
+    blocks = [b for b in draft.body.split("\n\n") if b.strip()]
+    assert len(blocks) <= MAX_PARAGRAPHS + 2
+    middle = " ".join(blocks[1:-1])
+    assert len([w for w in middle.split() if any(c.isalnum() for c in w)]) <= MAX_WORDS
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_placeholders_appear_exactly_where_information_is_missing(
+    case: tuple[Interview, Stage, bool, Person | None, Settings],
+) -> None:
+    interview, stage, late, recipient, config = case
+    language = get_language(interview.language)
+    draft = render_draft(interview, stage, late, recipient, config)
+    text = f"{draft.subject}\n{draft.body}"
+    known = {
+        "name": recipient is not None and recipient.name is not None,
+        "first_name": recipient is not None and recipient.name is not None,
+        "role": interview.role is not None,
+        "company": interview.company is not None,
+        "topic": bool(interview.topics),
+        "date": True,
+        "sender": config.name is not None,
+        "deadline": stage is Stage.CHECK_IN
+        and interview.timeline is not None
+        and interview.timeline.deadline is not None,
+    }
+    used = _template_fields(interview.language, stage, late, interview.tone, known)
+    missing = {f for f in REQUIRED if f in used and not known[f]}
+    assert set(draft.missing) == missing
+    for field in REQUIRED:
+        shown = placeholder(language, field)
+        assert (shown in text) == (field in missing), (field, shown)
+    allowed = {placeholder(language, f) for f in missing}
+    assert set(re.findall(r"\[[^\]]*\]", text)) == allowed
+    findings = check_text(f"Subject: {text}", interview.language).findings
+    p001 = [f for f in findings if f.code == "P001"]
+    assert len(p001) == len(re.findall(r"\[[^\]]*\]", text))
+    assert draft_text(draft).startswith("Subject: ")
