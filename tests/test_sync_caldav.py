@@ -1,0 +1,319 @@
+"""`sync`, `stop` and `status` against real CalDAV servers (Radicale and Xandikos)."""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from caldav import DAVClient
+
+from cal_followup.stores.caldav import CalDavStore
+from tests.servers import Proxy, Server, new_calendar, start_proxy
+from tests.synchelpers import (
+    EXPECTED_FIRST_RUN,
+    SAMPLE,
+    Runner,
+    moved,
+    others_in,
+    reminders_in,
+    safe_name,
+    split_by_uid,
+)
+
+from tests.servers import radicale, server, xandikos  # noqa: F401  (fixtures)
+
+ACME = "2b7c1f0e-6d1a-4c47-9a0e-acme-interview@example.com"
+INITECH = "initech-pm-5530@example.com"
+
+
+class Calendar:
+    """Raw access to one calendar on the server, bypassing cal-followup."""
+
+    def __init__(self, server: Server, url: str) -> None:
+        self.server = server
+        self.url = url
+        self.client = DAVClient(server.base + "/", username=server.user,
+                                password=server.password,
+                                auth_type="basic" if server.user else None)
+
+    def put(self, uid: str, data: bytes) -> None:
+        response = self.client.request(self.url + safe_name(uid), "PUT", data.decode(),
+                                       {"Content-Type": "text/calendar; charset=utf-8"})
+        assert int(response.status) in (201, 204), response.status
+
+    def delete(self, href: str) -> None:
+        response = self.client.request(href, "DELETE")
+        assert int(response.status) in (200, 204), response.status
+
+    def hrefs(self) -> list[str]:
+        body = ('<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/>'
+                "</d:prop></d:propfind>")
+        response = self.client.request(self.url, "PROPFIND", body, {"Depth": "1"})
+        import xml.etree.ElementTree as ET
+
+        tree = ET.fromstring(response.raw.encode() if isinstance(response.raw, str) else response.raw)
+        return [h.text for h in tree.iter("{DAV:}href") if h.text and h.text.endswith(".ics")]
+
+    def objects(self) -> dict[str, bytes]:
+        """Every object's raw bytes, by href, exactly as the server returns them."""
+        found = {}
+        for href in self.hrefs():
+            absolute = urllib.parse.urljoin(self.url, href)
+            got = self.client.request(absolute, "GET")
+            raw = got.raw.encode() if isinstance(got.raw, str) else got.raw
+            found[absolute] = raw
+        return found
+
+
+@pytest.fixture
+def setup(server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+          capsys: pytest.CaptureFixture[str]) -> Iterator[tuple[Calendar, Runner, Proxy]]:
+    proxy, httpd = start_proxy(server.base)
+    url = new_calendar(server, base=proxy.url)
+    direct = Calendar(server, new_calendar_url := url.replace(proxy.url, server.base))
+    assert new_calendar_url
+    for uid, data in split_by_uid(SAMPLE).items():
+        direct.put(uid, data)
+    runner = Runner(tmp_path, monkeypatch, capsys, server.password)
+    if server.user:
+        runner.config.write_text(runner.config.read_text() + f'user = "{server.user}"\n')
+    runner.url = url  # type: ignore[attr-defined]
+    try:
+        yield direct, runner, proxy
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_first_run_creates_and_second_changes_nothing(setup: tuple[Calendar, Runner, Proxy]) -> None:
+    calendar, run, proxy = setup
+    before = others_in(calendar.objects())
+    status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
+    assert status == 0, err
+    assert out.strip() == f"{EXPECTED_FIRST_RUN} created"
+    after = calendar.objects()
+    assert len(reminders_in(after)) == EXPECTED_FIRST_RUN
+    # Every object that is not ours is byte for byte what it was (RELATED-TO
+    # must not have made the library rewrite the interviews).
+    assert others_in(after) == before
+    proxy.reset()
+    status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
+    assert (status, out, err) == (0, "", "")
+    assert proxy.counts["PUT"] == 0 and proxy.counts["DELETE"] == 0
+    assert calendar.objects() == after
+
+
+def test_moved_interview_moves_its_pending_reminders(setup: tuple[Calendar, Runner, Proxy]) -> None:
+    calendar, run, _ = setup
+    run("sync", run.url)  # type: ignore[attr-defined]
+    acme = split_by_uid(SAMPLE)[ACME]
+    later = moved(moved(acme, "20261201T100000", "20261209T100000"), "20261201T110000",
+                  "20261209T110000")
+    calendar.put(ACME, later)
+    status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
+    assert status == 0, err
+    assert out.strip() == "3 moved"
+    reminders = reminders_in(calendar.objects())
+    acme_dues = sorted(r.start.isoformat() for r in reminders.values()
+                       if str(r["X-CAL-FOLLOWUP-INTERVIEW"]) == ACME)
+    assert acme_dues[0].startswith("2026-12-09T12:00")
+    assert len(reminders) == EXPECTED_FIRST_RUN
+
+
+def test_cancelled_and_deleted_interviews_withdraw_reminders(setup: tuple[Calendar, Runner, Proxy]) -> None:
+    calendar, run, _ = setup
+    run("sync", run.url)  # type: ignore[attr-defined]
+    acme = split_by_uid(SAMPLE)[ACME]
+    calendar.put(ACME, acme.replace(b"STATUS:CONFIRMED", b"STATUS:CANCELLED"))
+    initech_href = calendar.url + safe_name(INITECH)
+    calendar.delete(initech_href)
+    status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
+    assert status == 0, err
+    assert out.strip() == "6 withdrawn"
+    left = reminders_in(calendar.objects())
+    assert {str(r["X-CAL-FOLLOWUP-INTERVIEW"]) for r in left.values()} == {"panel-4f1e9b7a-globex@example.com"}
+
+
+def test_user_deleted_reminder_stays_deleted_and_edited_one_is_kept(
+        setup: tuple[Calendar, Runner, Proxy]) -> None:
+    calendar, run, _ = setup
+    run("sync", run.url)  # type: ignore[attr-defined]
+    objects = calendar.objects()
+    reminder_hrefs = [h for h, d in objects.items() if b"X-CAL-FOLLOWUP-" in d]
+    deleted, edited = reminder_hrefs[0], reminder_hrefs[1]
+    calendar.delete(deleted)
+    rewritten = objects[edited].replace(b"SUMMARY:", b"SUMMARY:My own words - ")
+    calendar.client.request(edited, "PUT", rewritten.decode(), {"Content-Type": "text/calendar"})
+    # Move the interview too: the edited reminder must still not be overwritten.
+    acme = split_by_uid(SAMPLE)[ACME]
+    calendar.put(ACME, acme.replace(b"SEQUENCE:1", b"SEQUENCE:2"))
+    status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
+    assert status == 0, err
+    assert out == ""
+    after = calendar.objects()
+    assert deleted not in after
+    assert after[edited] == rewritten or b"My own words" in after[edited]
+    assert len(reminders_in(after)) == EXPECTED_FIRST_RUN - 1
+
+
+def test_stop_and_categories(setup: tuple[Calendar, Runner, Proxy]) -> None:
+    calendar, run, _ = setup
+    run("sync", run.url)  # type: ignore[attr-defined]
+    # Ambiguous: both Globex and Initech summaries contain "interview".
+    status, _, err = run("stop", "interview", "--reason", "replied", "--source", run.url)  # type: ignore[attr-defined]
+    assert status == 2 and "matches" in err and INITECH in err
+    status, out, err = run("stop", "Initech", "--reason", "rejected", "--source", run.url)  # type: ignore[attr-defined]
+    assert status == 0, err
+    reminders = reminders_in(calendar.objects())
+    initech = sorted(str(r["X-CAL-FOLLOWUP-STAGE"]) for r in reminders.values()
+                     if str(r["X-CAL-FOLLOWUP-INTERVIEW"]) == INITECH)
+    # The thank-you was already due? No: it is pending, and a rejection replaces
+    # every pending follow-up with one gracious reply.
+    assert initech == ["after-rejection"]
+    # The category route: "offer" on the Acme interview stops its follow-ups.
+    acme = split_by_uid(SAMPLE)[ACME]
+    calendar.put(ACME, acme.replace(b"STATUS:CONFIRMED", b"STATUS:CONFIRMED\r\nCATEGORIES:Offer"))
+    status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
+    assert status == 0, err
+    reminders = reminders_in(calendar.objects())
+    acme_stages = sorted(str(r["X-CAL-FOLLOWUP-STAGE"]) for r in reminders.values()
+                         if str(r["X-CAL-FOLLOWUP-INTERVIEW"]) == ACME)
+    assert acme_stages == ["thank-you"]
+    status, out, _ = run("status", run.url)  # type: ignore[attr-defined]
+    assert status == 0 and "stopped: rejected" in out and "stopped: offer" in out
+
+
+def test_run_killed_half_way_is_finished_without_duplicates(
+        setup: tuple[Calendar, Runner, Proxy], monkeypatch: pytest.MonkeyPatch) -> None:
+    calendar, run, _ = setup
+    original = CalDavStore.create
+    calls = {"n": 0}
+
+    def dying_create(self: CalDavStore, href: str, data: bytes) -> str | None:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt  # the process is killed between two writes
+        return original(self, href, data)
+
+    monkeypatch.setattr(CalDavStore, "create", dying_create)
+    status, _, _ = run("sync", run.url)  # type: ignore[attr-defined]
+    assert status == 130
+    assert len(reminders_in(calendar.objects())) == 3
+    monkeypatch.setattr(CalDavStore, "create", original)
+    status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
+    assert status == 0, err
+    assert out.strip() == f"{EXPECTED_FIRST_RUN - 3} created"
+    assert len(reminders_in(calendar.objects())) == EXPECTED_FIRST_RUN
+
+
+def test_losing_the_state_database_makes_no_duplicates(
+        setup: tuple[Calendar, Runner, Proxy], tmp_path: Path) -> None:
+    calendar, run, _ = setup
+    run("sync", run.url)  # type: ignore[attr-defined]
+    import shutil
+
+    shutil.rmtree(tmp_path / "state")
+    status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
+    assert status == 0, err
+    assert len(reminders_in(calendar.objects())) == EXPECTED_FIRST_RUN
+
+
+def test_dry_run_writes_nothing(setup: tuple[Calendar, Runner, Proxy]) -> None:
+    calendar, run, proxy = setup
+    before = calendar.objects()
+    proxy.reset()
+    status, out, _ = run("sync", run.url, "--dry-run")  # type: ignore[attr-defined]
+    assert status == 0 and "would create" in out
+    assert proxy.counts["PUT"] == 0 and proxy.counts["DELETE"] == 0
+    assert calendar.objects() == before
+
+
+def test_server_url_with_calendar_name_and_listing(
+        setup: tuple[Calendar, Runner, Proxy], server: Server) -> None:
+    _, run, _ = setup
+    name = run.url.rstrip("/").rsplit("/", 1)[-1]  # type: ignore[attr-defined]
+    base = run.url.rsplit("/", 2)[0] + "/"  # type: ignore[attr-defined]
+    status, out, err = run("sync", base, "--calendar", name)
+    assert status == 0, err
+    assert out.strip() == f"{EXPECTED_FIRST_RUN} created"
+    status, _, err = run("sync", base, "--calendar", "no-such-calendar")
+    assert status == 2 and "no calendar named 'no-such-calendar'" in err and name in err
+
+
+def test_wrong_password_is_one_line(radicale: Server, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    url = new_calendar(radicale)
+    run = Runner(tmp_path, monkeypatch, capsys, "not-the-password-42")
+    run.config.write_text(run.config.read_text() + f'user = "{radicale.user}"\n')
+    status, out, err = run("sync", url)
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1 and "refused the user name or password" in err
+    assert "not-the-password-42" not in out + err and "Traceback" not in err
+
+
+def test_unreachable_server_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.servers import free_port
+
+    run = Runner(tmp_path, monkeypatch, capsys, "pw")
+    status, _, err = run("sync", f"http://127.0.0.1:{free_port()}/sam/cal/")
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "cannot connect" in err
+
+
+def _filler(number: int) -> str:
+    day = 1 + number % 28
+    return (f"BEGIN:VEVENT\r\nUID:filler-{number}\r\nDTSTAMP:20261101T000000Z\r\n"
+            f"DTSTART:202612{day:02d}T{8 + number % 9:02d}0000Z\r\nDURATION:PT30M\r\n"
+            f"SUMMARY:Meeting {number}\r\nEND:VEVENT\r\n")
+
+
+def _fill(server: Server, calendar: Calendar, size: int) -> None:
+    if server.kind == "radicale":
+        # Radicale takes a whole calendar in one PUT on the collection: thousands of
+        # events in seconds instead of minutes.
+        text = SAMPLE.decode().replace("END:VCALENDAR\r\n", "".join(map(_filler, range(size)))
+                                       + "END:VCALENDAR\r\n")
+        response = calendar.client.request(calendar.url, "PUT", text,
+                                           {"Content-Type": "text/calendar"})
+        assert int(response.status) in (201, 204), response.status
+        return
+    for uid, data in split_by_uid(SAMPLE).items():
+        calendar.put(uid, data)
+    for number in range(size):
+        calendar.put(f"filler-{number}", ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+                                          + _filler(number) + "END:VCALENDAR\r\n").encode())
+
+
+def test_no_change_run_costs_the_same_for_a_big_calendar(server: Server, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    # Xandikos commits every PUT to git, so its big calendar is smaller.
+    big = 3000 if server.kind == "radicale" else 300
+    counts = []
+    for size in (0, big):
+        proxy, httpd = start_proxy(server.base)
+        try:
+            url = new_calendar(server, base=proxy.url)
+            direct = Calendar(server, url.replace(proxy.url, server.base))
+            _fill(server, direct, size)
+            assert len(direct.hrefs()) == len(split_by_uid(SAMPLE)) + size
+            folder = tmp_path / str(size)
+            folder.mkdir()
+            run = Runner(folder, monkeypatch, capsys, server.password)
+            if server.user:
+                run.config.write_text(run.config.read_text() + f'user = "{server.user}"\n')
+            status, out, err = run("sync", url)
+            assert out.strip() == f"{EXPECTED_FIRST_RUN} created", err
+            run("sync", url)
+            proxy.reset()
+            status, out, err = run("sync", url)
+            assert (status, out) == (0, ""), err
+            counts.append(dict(proxy.counts))
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+    assert counts[0] == counts[1]
+    assert sum(counts[1].values()) <= 2
