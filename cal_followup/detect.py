@@ -78,9 +78,31 @@ def is_marked(component: icalendar.cal.Component) -> bool:
     return any(str(name).upper().startswith(MARKER_PREFIX) for name in component)
 
 
-def _clean(value: object, limit: int = MAX_VALUE) -> str:
-    """Untrusted text: one line, no control characters, cut to a sane length."""
-    text = re.sub(r"[\x00-\x1f\x7f]+", " ", str(value))
+#: Control characters, and the bidi controls that can reorder text on a terminal.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
+#: Links and addresses in free text: a stranger's text must not become one in a draft.
+_LINKISH = re.compile(
+    r"(?i)\b(?:javascript|data|file|tel|sms|mailto|callto|sip):\S*"
+    r"|\b[a-z][a-z0-9+.-]*://\S*"
+    r"|(?<![\w/])//\S+"
+    r"|\bwww\.\S+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\b[\w-]+(?:\.[\w-]+)+/\S*"
+)
+#: An address as mail programs take it: RFC 5322 atext (but no %), a real host name.
+_ADDRESS = re.compile(
+    r"[\w.!#$&'*+/=?^`{|}~-]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:[^\W\d_]{2,}|xn--[\w-]+)"
+)
+
+
+def _clean(value: object, limit: int = MAX_VALUE, *, links: bool = False) -> str:
+    """Untrusted text: one line, no control characters, no links, cut to a sane length.
+
+    ``links=True`` keeps links and addresses, for text an address is read from.
+    """
+    text = _CONTROL.sub(" ", str(value)[: limit * 4 + 1000])
+    if not links:
+        text = _LINKISH.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
@@ -92,8 +114,8 @@ def _email(value: object) -> str | None:
     if text.lower().startswith("mailto:"):
         text = text[7:]
     text = text.strip().strip("<>")
-    if re.fullmatch(r"[^@\s<>\"',;:()\[\]]+@[^@\s<>\"',;:()\[\]]+\.[^@\s<>\"',;:()\[\]]+", text):
-        return text[:MAX_VALUE]
+    if len(text) <= 254 and _ADDRESS.fullmatch(text):
+        return text
     return None
 
 
@@ -214,14 +236,24 @@ def _attribute_topics(
     return plain, attributed
 
 
-def _parse_contact(text: str, people: Iterable[Person]) -> Person:
-    text = _clean(text)
+def _parse_contact(text: str, people: Iterable[Person], *, own_notes: bool = False) -> Person:
+    """The person a ``Contact:`` line names.
+
+    In an invite (``own_notes`` false) the notes are a stranger's text, so only
+    the organiser's or an attendee's address is ever taken from them; in an
+    event the user made, with nobody invited, the notes are the user's own.
+    """
+    people = list(people)
+    text = _clean(text, links=True)
     email_match = re.search(r"[^\s<>\"',;:()]+@[^\s<>\"',;:()]+\.[A-Za-z]{2,}", text)
     email = _email(email_match.group(0)) if email_match else None
     name: str | None = text
     if email_match:
         name = (text[: email_match.start()] + text[email_match.end() :]).strip(" <>(),;-–")
-    name = name or None
+    name = _clean(name or "") or None
+    known = {person.email.lower() for person in people if person.email}
+    if email and email.lower() not in known and not own_notes:
+        email = None
     for person in people:
         if email and person.email and person.email.lower() == email.lower():
             return Person(name or person.name, email)
@@ -378,7 +410,9 @@ def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
 
     if lines.get("contact"):
         contact: Person | None = _parse_contact(
-            lines["contact"][0], [*interviewers, *([organizer] if organizer else [])]
+            lines["contact"][0],
+            [*interviewers, *([organizer] if organizer else [])],
+            own_notes=organizer_prop is None and component.get("ATTENDEE") is None,
         )
     elif organizer and (organizer.email or organizer.name):
         contact = organizer

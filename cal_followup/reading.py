@@ -52,7 +52,7 @@ _TOP_LEVEL = frozenset(
 )
 _PROPERTY_NAME = re.compile(r"[A-Za-z0-9_.-]+[;:]")
 _TZID_PARAM = re.compile(r';TZID=(?:"([^"]*)"|([^;:]*))', re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
 _BLOCK_ATTRIBUTE = "_cal_followup_block"
 _PENDING_ATTRIBUTE = "_cal_followup_pending"
 _STANDARD_ATTRIBUTE = "_cal_followup_standard"
