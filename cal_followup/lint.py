@@ -12,11 +12,12 @@ greetings, slang and demanding phrases without touching this module.
 What counts (documented here and in ``cal-followup check --help``):
 
 - The *body* is everything after the header lines. Its *blocks* are runs of
-  non-blank lines. The *greeting* is the first line of the body when it is
-  short (at most eight words) and ends with a comma, or starts with a known
-  greeting. The *sign-off* is the first line of the last block that starts
-  with a known closing phrase ("Kind regards", "Ystävällisin terveisin",
-  "Bien cordialement"), is short and does not end a sentence; it and the lines
+  non-blank lines. The *greeting* is the first line of the body when it
+  starts with a known greeting ("Dear", "Hei", "Bonjour"), or is short (at
+  most eight words) and ends with a comma; a long one is paragraph text too.
+  The *sign-off* is the first line of the last block that starts with a
+  known closing phrase ("Kind regards", "Ystävällisin terveisin", "Bien
+  cordialement"), is short and does not end a sentence; it and the lines
   after it (the sender's name) are the signature.
 - A *paragraph* is a block, less the greeting and the signature. A draft has
   at most ``MAX_PARAGRAPHS`` of them, none longer than ``MAX_PARAGRAPH_WORDS``
@@ -291,7 +292,9 @@ def _shape(text: str, code: str) -> _Shape:
         or (first_text.endswith(",") and first.words <= MAX_SHORT_LINE_WORDS)
     ):
         shape.greeting = first
-        blocks[0] = blocks[0][1:]
+        # "Hi Anna, thanks for..." greets and starts the first paragraph at once.
+        if first.words <= MAX_SHORT_LINE_WORDS:
+            blocks[0] = blocks[0][1:]
 
     last = blocks[-1]
     for position, line in enumerate(last):

@@ -395,3 +395,10 @@ def test_cli_help_lists_every_code(capsys: pytest.CaptureFixture[str]) -> None:
         cli.main(["check", "--help"])
     out = capsys.readouterr().out
     assert all(code in out for code in CODES)
+
+
+def test_a_greeting_that_runs_into_the_text_counts_as_a_paragraph() -> None:
+    lines = BASE["en"].split("\n")
+    lines[2] = "Hi Peter, it was a pleasure to meet you and to hear how the team works."
+    text = "\n".join(lines)
+    assert codes(text) == {"F011"}  # greeted, but now five paragraphs
