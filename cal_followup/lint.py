@@ -52,7 +52,7 @@ CODES: dict[str, str] = {
     "F004": "no greeting: start with the reader's name (Dear, Hei, Bonjour)",
     "F005": "emoji or emoticon",
     "F006": "slang or spoken-language form",
-    "F007": "demanding or impatient phrase (ASAP, heti, dès que possible)",
+    "F007": "demanding, impatient or desperate phrase (ASAP, heti, dès que possible)",
     "F008": "more than one exclamation mark",
     "F009": "salary or benefits: leave money to the employer",
     "F010": "proposes a phone call or an office visit: keep to email",
@@ -67,7 +67,7 @@ LENGTH_CODES = frozenset({"F011", "F012", "F013"})
 
 _PHRASE_RULES = (
     ("slang", "F006", "slang or spoken language {quote}: write it out in standard language"),
-    ("demanding", "F007", "demanding phrase {quote}: ask politely and leave them time"),
+    ("demanding", "F007", "pushy phrase {quote}: ask politely and leave them time"),
     ("money", "F009", "mentions pay or benefits {quote}: leave money until the employer raises it"),
     ("contact", "F010", "proposes a call or a visit {quote}: follow up by email only"),
 )
