@@ -16,6 +16,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cal_followup import cli
 from cal_followup.config import Settings
@@ -402,3 +404,20 @@ def test_a_greeting_that_runs_into_the_text_counts_as_a_paragraph() -> None:
     lines[2] = "Hi Peter, it was a pleasure to meet you and to hear how the team works."
     text = "\n".join(lines)
     assert codes(text) == {"F011"}  # greeted, but now five paragraphs
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
+def test_any_text_is_checked_without_error(text: str) -> None:
+    lines = re.split(r"\r\n|\n|\r", text)
+    for finding in check_text(text).findings:
+        assert 1 <= finding.line <= len(lines)
+        assert 1 <= finding.column <= len(lines[finding.line - 1]) + 1
+    # The same text as a reminder's DESCRIPTION in a calendar.
+    calendar = (
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nX-CAL-FOLLOWUP-STAGE:thank-you\r\nDESCRIPTION:"
+        + text.replace("\\", "\\\\").replace("\r", "").replace("\n", "\\n")
+        + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    (checked,) = check_document(calendar)
+    assert [f.code for f in checked.findings] == [f.code for f in check_text(text).findings]
