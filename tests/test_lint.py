@@ -407,7 +407,7 @@ def test_a_greeting_that_runs_into_the_text_counts_as_a_paragraph() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=400))
 def test_any_text_is_checked_without_error(text: str) -> None:
     lines = re.split(r"\r\n|\n|\r", text)
     for finding in check_text(text).findings:
