@@ -238,7 +238,8 @@ def _open_store(spec: str, settings: Settings, calendar: str | None, create: boo
 
         password = find_password(settings.user, spec, settings.password_command)
         store = CalDavStore(spec, user=settings.user, password=password, calendar=calendar,
-                            create=create, verify_tls=settings.verify_tls)
+                            create=create, verify_tls=settings.verify_tls,
+                            timeout=settings.timeout)
         store.memory = _open_memory(store.identity, memories)  # type: ignore[assignment]
         return store
     if spec.lower().startswith(("http://", "https://", "webcal://", "webcals://")):

@@ -55,6 +55,7 @@ class Settings:
     target: str | None = None
     password_command: str | None = None
     verify_tls: bool = True
+    timeout: int = 30
     source_file: str | None = field(default=None, compare=False)
 
     @property
@@ -143,6 +144,8 @@ OPTIONS: dict[str, tuple[str, str]] = {
         "COMMAND",
     ),
     "verify_tls": ("Verify the server's TLS certificate (true/false).", "BOOL"),
+    "timeout": ("Seconds to wait for the server before retrying (a few retries, with backoff).",
+                "SECONDS"),
 }
 
 _TYPES = {f.name: f.type for f in fields(Settings)}
@@ -225,6 +228,8 @@ def _validate(settings: Settings, where: str) -> Settings:
         )
     if settings.day_end <= settings.day_start:
         raise ConfigError(f"{where}: day_end must be later than day_start")
+    if settings.timeout < 1:
+        raise ConfigError(f"{where}: timeout must be at least 1 second")
     if settings.reminder_minutes < 1:
         raise ConfigError(f"{where}: reminder_minutes must be at least 1")
     for key in ("include", "exclude"):

@@ -123,6 +123,8 @@ def server(request: pytest.FixtureRequest) -> Server:
 class Proxy:
     url: str
     counts: Counter[str] = field(default_factory=Counter)
+    #: Answer this many requests with 503 before passing requests on again.
+    fail_next: int = 0
 
     def reset(self) -> None:
         self.counts.clear()
@@ -143,6 +145,12 @@ def start_proxy(upstream: str) -> tuple[Proxy, http.server.ThreadingHTTPServer]:
             proxy.counts[self.command] += 1
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            if proxy.fail_next > 0:
+                proxy.fail_next -= 1
+                self.send_response(503, "Service Unavailable")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             headers = {k: v for k, v in self.headers.items()
                        if k.lower() not in ("host", "connection", "accept-encoding")}
             connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)

@@ -6,6 +6,7 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+import icalendar
 import pytest
 from caldav import DAVClient
 
@@ -317,3 +318,138 @@ def test_no_change_run_costs_the_same_for_a_big_calendar(server: Server, tmp_pat
             httpd.server_close()
     assert counts[0] == counts[1]
     assert sum(counts[1].values()) <= 2
+
+
+def test_transient_server_errors_are_retried(setup: tuple[Calendar, Runner, Proxy]) -> None:
+    calendar, run, proxy = setup
+    proxy.fail_next = 2
+    status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
+    assert status == 0, err
+    assert out.strip() == f"{EXPECTED_FIRST_RUN} created"
+    assert proxy.fail_next == 0
+
+
+def test_edit_between_read_and_write_is_not_overwritten(
+        setup: tuple[Calendar, Runner, Proxy], monkeypatch: pytest.MonkeyPatch) -> None:
+    calendar, run, _ = setup
+    run("sync", run.url)  # type: ignore[attr-defined]
+    acme = split_by_uid(SAMPLE)[ACME]
+    calendar.put(ACME, moved(moved(acme, "20261201T100000", "20261202T100000"),
+                             "20261201T110000", "20261202T110000"))
+    original = CalDavStore.update
+    edits: list[bytes] = []
+
+    def racing_update(self: CalDavStore, href: str, data: bytes, etag: str | None) -> str | None:
+        if not edits:
+            # The user edits this very reminder just before our PUT arrives.
+            current = calendar.client.request(href.replace(run.url, calendar.url), "GET")  # type: ignore[attr-defined]
+            raw = current.raw.encode() if isinstance(current.raw, str) else current.raw
+            edited = raw.replace(b"SUMMARY:", b"SUMMARY:Edited meanwhile - ", 1)
+            calendar.client.request(href.replace(run.url, calendar.url), "PUT",  # type: ignore[attr-defined]
+                                    edited.decode(), {"Content-Type": "text/calendar"})
+            edits.append(edited)
+        return original(self, href, data, etag)
+
+    monkeypatch.setattr(CalDavStore, "update", racing_update)
+    status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
+    assert status == 0, err
+    assert out.strip() == "2 moved"  # the third was edited meanwhile and is left alone
+    texts = [data for data in calendar.objects().values() if b"Edited meanwhile" in data]
+    assert texts == edits
+
+
+def test_reminders_on_the_server_carry_no_method_and_our_markers(
+        setup: tuple[Calendar, Runner, Proxy]) -> None:
+    calendar, run, _ = setup
+    run("sync", run.url)  # type: ignore[attr-defined]
+    for data in calendar.objects().values():
+        if b"X-CAL-FOLLOWUP-" in data:
+            assert b"METHOD:" not in data
+            parsed = icalendar.Calendar.from_ical(data)
+            event = next(iter(parsed.walk("VEVENT")))
+            assert event["TRANSP"] == "TRANSPARENT" and event["CLASS"] == "PRIVATE"
+            assert str(event["RELATED-TO"]) == str(event["X-CAL-FOLLOWUP-INTERVIEW"])
+
+
+def test_target_calendar_created_on_request(setup: tuple[Calendar, Runner, Proxy],
+                                            server: Server) -> None:
+    calendar, run, _ = setup
+    before = calendar.objects()
+    status, out, err = run("sync", run.url, "--target", "followups-x", "--create-target")  # type: ignore[attr-defined]
+    assert status == 0, err
+    assert out.strip() == f"{EXPECTED_FIRST_RUN} created"
+    assert calendar.objects() == before  # nothing written into the source calendar
+    status, out, _ = run("sync", run.url, "--target", "followups-x")  # type: ignore[attr-defined]
+    assert (status, out) == (0, "")
+
+
+def test_missing_calendar_and_forbidden_calendar(radicale: Server, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    run = Runner(tmp_path, monkeypatch, capsys, radicale.password)
+    run.config.write_text(run.config.read_text() + f'user = "{radicale.user}"\n')
+    status, _, err = run("sync", f"{radicale.base}/{radicale.user}/no-such-calendar/")
+    assert status == 2 and "404" in err and len(err.strip().splitlines()) == 1
+    status, _, err = run("sync", f"{radicale.base}/someone-else/calendar/")
+    assert status == 2 and "403" in err and len(err.strip().splitlines()) == 1
+
+
+def test_password_from_command_and_failing_command(radicale: Server, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    url = new_calendar(radicale)
+    run = Runner(tmp_path, monkeypatch, capsys, None)
+    script = tmp_path / "secret.sh"
+    script.write_text(f"#!/bin/sh\necho '{radicale.password}'\n")
+    script.chmod(0o700)
+    base = run.config.read_text() + f'user = "{radicale.user}"\n'
+    run.config.write_text(base + f'password_command = "{script}"\n')
+    status, out, err = run("sync", url)
+    assert status == 0, err
+    run.config.write_text(base + 'password_command = "sh -c \'echo hunter2-leak; exit 3\'"\n')
+    status, out, err = run("sync", url)
+    assert status == 2 and "exit status 3" in err and "hunter2-leak" not in out + err
+
+
+def test_timeout_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)  # accepts connections, never answers
+    try:
+        run = Runner(tmp_path, monkeypatch, capsys, "pw")
+        run.config.write_text(run.config.read_text() + 'user = "sam"\ntimeout = 1\n')
+        monkeypatch.setattr("cal_followup.stores.caldav.time.sleep", lambda seconds: None)
+        status, _, err = run("sync", f"http://127.0.0.1:{listener.getsockname()[1]}/sam/cal/")
+    finally:
+        listener.close()
+    assert status == 2 and "did not answer in time" in err and len(err.strip().splitlines()) == 1
+
+
+def test_certificate_failure_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import ssl
+    import subprocess
+    import threading
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    import http.server
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        run = Runner(tmp_path, monkeypatch, capsys, "pw")
+        run.config.write_text(run.config.read_text() + 'user = "sam"\n')
+        status, _, err = run("sync", f"https://127.0.0.1:{httpd.server_address[1]}/sam/cal/")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert status == 2 and "certificate" in err and len(err.strip().splitlines()) == 1

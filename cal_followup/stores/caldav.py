@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
+from dataclasses import dataclass, field
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -107,7 +108,11 @@ class CalDavStore:
                 self.on_request(method, url)
             try:
                 response = self.client.request(url, method, body, headers or {})
-            except caldav_error.AuthorizationError:
+            except caldav_error.AuthorizationError as error:
+                # The library raises for 403 too; a 403 is an answer the callers
+                # decide on (an expired sync token, a UID conflict, no permission).
+                if getattr(error, "status", None) == 403:
+                    return _Answer(403, getattr(error, "body", None) or "")
                 raise AuthError(self._auth_message(401)) from None
             except Exception as error:  # noqa: BLE001 - niquests raises many kinds
                 kind = type(error).__name__
@@ -434,6 +439,15 @@ class CalDavStore:
 
     def commit(self) -> None:
         return None
+
+
+@dataclass
+class _Answer:
+    """A response the library turned into an exception, turned back into a response."""
+
+    status: int
+    raw: str | bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _escape(text: str) -> str:
