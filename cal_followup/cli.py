@@ -352,10 +352,7 @@ def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) ->
                 if action.kind in ("create", "move", "update", "withdraw"):
                     when = action.due.strftime("%Y-%m-%d %H:%M") if action.due else ""
                     print(f"would {action.kind}: {when}  {action.summary}")
-            line = result.summary_line()
-            print(f"dry run: {line.replace('created', 'to create').replace('moved', 'to move')}"
-                  f"{'' if line else 'nothing to change'}"
-                  .replace("updated", "to update").replace("withdrawn", "to withdraw"))
+            print(f"dry run: {result.summary_line(dry_run=True) or 'nothing to change'}")
         elif result.summary_line():
             print(result.summary_line())
         return _report(result.outcome, args.quiet, args.debug)

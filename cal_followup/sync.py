@@ -94,9 +94,10 @@ class SyncResult:
     def count(self, kind: str) -> int:
         return sum(1 for action in self.actions if action.kind == kind)
 
-    def summary_line(self) -> str:
-        """'3 created, 1 moved, 2 withdrawn', or '' when nothing changed."""
-        parts = [f"{self.count(kind)} {_PAST_TENSE[kind]}" for kind in CHANGES if self.count(kind)]
+    def summary_line(self, *, dry_run: bool = False) -> str:
+        """'3 created, 1 moved, 2 withdrawn' ('3 to create, ...' for a dry run), or ''."""
+        parts = [f"{self.count(kind)} " + (f"to {kind}" if dry_run else _PAST_TENSE[kind])
+                 for kind in CHANGES if self.count(kind)]
         return ", ".join(parts)
 
 
@@ -397,6 +398,3 @@ def sync(source: SyncStore, target: SyncStore, memory: Memory, now: datetime,
     result.actions = done + [a for a in actions if a.kind not in CHANGES]
     return result
 
-
-def stamp_now() -> datetime:
-    return datetime.now(timezone.utc) - timedelta(microseconds=0)

@@ -303,7 +303,9 @@ class CalDavStore:
         )
         return self._report(body, "1", "fetching changed events")
 
-    def _sync_collection(self, token: str) -> tuple[str | None, list[str], list[str]] | None:
+    def _sync_collection(
+        self, token: str
+    ) -> tuple[str | None, list[tuple[str, str | None]], list[str]] | None:
         body = _xml(
             '<d:sync-collection xmlns:d="DAV:">'
             f"<d:sync-token>{_escape(token)}</d:sync-token><d:sync-level>1</d:sync-level>"
@@ -316,7 +318,8 @@ class CalDavStore:
         if int(response.status) >= 400:
             raise self._fail(response, "asking for changes")
         tree = self._tree(response)
-        changed, deleted = [], []
+        changed: list[tuple[str, str | None]] = []
+        deleted: list[str] = []
         for item in tree.iterfind("d:response", NS):
             href = _text(item.find("d:href", NS))
             if not href:
@@ -326,7 +329,7 @@ class CalDavStore:
             if " 404 " in status:
                 deleted.append(absolute)
             elif absolute.rstrip("/") != self.collection.rstrip("/"):
-                changed.append(absolute)
+                changed.append((absolute, _text(item.find(".//d:getetag", NS))))
         return _text(tree.find("d:sync-token", NS)), changed, deleted
 
     def load(self, window: Window) -> list[StoredObject]:
@@ -340,10 +343,13 @@ class CalDavStore:
             result = self._sync_collection(token)
             if result is not None:
                 new_token, changed, deleted = result
-                objects = self._multiget(changed)
+                # Our own writes come back as changes; their ETags are known already.
+                known = {href: etag for href, etag, _ in memory.cached_objects()}
+                wanted = [href for href, etag in changed if etag is None or known.get(href) != etag]
+                objects = self._multiget(wanted)
                 fetched = {o.href for o in objects}
                 # An href listed as changed but not returned is gone.
-                gone = deleted + [h for h in changed if h not in fetched]
+                gone = deleted + [h for h in wanted if h not in fetched]
                 memory.update_objects([(o.href, o.etag, o.data) for o in objects], gone)
                 memory.set_meta("sync_token", new_token or token)
                 return self._cached()
