@@ -32,17 +32,25 @@ MARKER_HASH = "X-CAL-FOLLOWUP-HASH"
 
 
 def description_text(reminder: Reminder) -> str:
-    """What the reminder's DESCRIPTION holds: the link first, the plain draft below."""
+    """What the reminder's DESCRIPTION holds: the link first, the plain draft below.
+
+    Its words are in the draft's language (they belong to the email).
+    """
+    from cal_followup.languages import get_language
+
+    language = get_language(reminder.language)
+    words = {**get_language("en").reminder_titles, **language.reminder_titles}
     recipient = reminder.recipient
     if recipient and recipient.email:
         to_line = f"{recipient.name} <{recipient.email}>" if recipient.name else recipient.email
     else:
-        to_line = (recipient.name if recipient and recipient.name else "") + " [their email]"
+        name = recipient.name if recipient and recipient.name else ""
+        to_line = f"{name} {language.placeholder('email')}"
     return (
-        f"Open the draft in your mail program: {reminder.mailto}\n"
+        f"{words['open-link']} {reminder.mailto}\n"
         f"\n"
-        f"To: {to_line.strip()}\n"
-        f"Subject: {reminder.draft.subject}\n"
+        f"{words['to']}: {to_line.strip()}\n"
+        f"{words['subject']}: {reminder.draft.subject}\n"
         f"\n"
         f"{reminder.draft.body.rstrip()}\n"
     )

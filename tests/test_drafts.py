@@ -381,7 +381,8 @@ def test_every_reminder_carries_a_mailto_link_and_the_plain_draft() -> None:
         assert first.endswith(reminder.mailto) and reminder.mailto.startswith(
             "mailto:claire.dubois@lumiere.example?subject="
         )
-        assert f"Subject: {reminder.draft.subject}\n\n{reminder.draft.body}" in rest
+        # The header words are the draft's language: French "Objet".
+        assert f"Objet: {reminder.draft.subject}\n\n{reminder.draft.body}" in rest
         query = parse_qs(urlsplit(reminder.mailto).query)
         assert query["body"] == [reminder.draft.body.replace("\n", "\r\n")]
         assert check_text(text).findings == ()
