@@ -255,7 +255,7 @@ def test_local_subject_headers(header: str, language: str) -> None:
 def test_a_reminder_description_is_checked_as_a_draft() -> None:
     reminder = _reminder("fi", BASE["fi"])
     text = description_text(reminder)
-    assert text.startswith("Open the draft in your mail program: mailto:")
+    assert text.startswith("Avaa luonnos sähköpostiohjelmassa: mailto:")
     assert check_text(text).findings == ()
     assert codes(text.replace("Kiitos, että", "Vastatkaa heti. Kiitos, että")) == {"F007"}
 
