@@ -14,10 +14,16 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from cal_followup.config import Settings
 from cal_followup.model import Interview, Reminder
 from cal_followup.reading import Occurrence, Problem, Window, iter_occurrences, parse_calendar
+
+if TYPE_CHECKING:
+    from cal_followup.state import Memory
+    from cal_followup.stores.base import StoredObject, SyncStore
+    from cal_followup.sync import SyncResult
 
 
 @dataclass
@@ -206,18 +212,18 @@ def is_caldav(spec: str) -> bool:
 
 @dataclass
 class SyncStores:
-    source: object
-    target: object
-    memory: object
+    source: SyncStore
+    target: SyncStore
+    memory: Memory
     lock_path: str
-    opened: list[object] = field(default_factory=list)
+    opened: list[Memory] = field(default_factory=list)
 
     def close(self) -> None:
         for memory in self.opened:
-            memory.close()  # type: ignore[attr-defined]
+            memory.close()
 
 
-def _open_memory(identity: str, cache: dict[str, object]) -> object:
+def _open_memory(identity: str, cache: dict[str, Memory]) -> Memory:
     from cal_followup.config import state_dir
     from cal_followup.state import Memory, database_path
 
@@ -226,8 +232,9 @@ def _open_memory(identity: str, cache: dict[str, object]) -> object:
     return cache[identity]
 
 
-def _open_store(spec: str, settings: Settings, calendar: str | None, create: bool,
-                memories: dict[str, object]) -> object:
+def _open_store(
+    spec: str, settings: Settings, calendar: str | None, create: bool, memories: dict[str, Memory]
+) -> SyncStore:
     import os
 
     from cal_followup.errors import ConfigError, SourceError
@@ -237,14 +244,22 @@ def _open_store(spec: str, settings: Settings, calendar: str | None, create: boo
         from cal_followup.stores.caldav import CalDavStore
 
         password = find_password(settings.user, spec, settings.password_command)
-        store = CalDavStore(spec, user=settings.user, password=password, calendar=calendar,
-                            create=create, verify_tls=settings.verify_tls,
-                            timeout=settings.timeout)
+        store = CalDavStore(
+            spec,
+            user=settings.user,
+            password=password,
+            calendar=calendar,
+            create=create,
+            verify_tls=settings.verify_tls,
+            timeout=settings.timeout,
+        )
         store.memory = _open_memory(store.identity, memories)  # type: ignore[assignment]
         return store
     if spec.lower().startswith(("http://", "https://", "webcal://", "webcals://")):
-        raise ConfigError(f"{spec.split('@')[-1]}: an .ics feed is read-only; give --target "
-                          "a calendar to write the reminders to")
+        raise ConfigError(
+            f"{spec.split('@')[-1]}: an .ics feed is read-only; give --target "
+            "a calendar to write the reminders to"
+        )
     from cal_followup.stores.files import IcsFileStore, VdirStore
 
     if os.path.isdir(spec):
@@ -265,7 +280,7 @@ class _FeedStore:
         self.identity = "feed:" + self.feed.name
         self._uids: set[str] | None = None
 
-    def load(self, window: Window) -> list[object]:
+    def load(self, window: Window) -> list[StoredObject]:
         from cal_followup.stores.base import StoredObject
 
         items = list(self.feed.items())
@@ -275,26 +290,37 @@ class _FeedStore:
         return True  # cannot tell cheaply: never withdraw on a guess
 
 
-def open_sync_stores(source_spec: str, settings: Settings, *, target_spec: str | None,
-                     calendar: str | None, create_target: bool) -> SyncStores:
+def open_sync_stores(
+    source_spec: str,
+    settings: Settings,
+    *,
+    target_spec: str | None,
+    calendar: str | None,
+    create_target: bool,
+) -> SyncStores:
     from cal_followup.config import state_dir
     from cal_followup.state import database_path
 
-    memories: dict[str, object] = {}
+    memories: dict[str, Memory] = {}
     if not is_caldav(source_spec) and source_spec.lower().startswith(
-            ("http://", "https://", "webcal://", "webcals://")):
+        ("http://", "https://", "webcal://", "webcals://")
+    ):
         if not target_spec:
             from cal_followup.errors import ConfigError
 
             raise ConfigError("an .ics feed is read-only; give --target a calendar to write to")
-        source: object = _FeedStore(source_spec)
+        source: SyncStore = _FeedStore(source_spec)  # type: ignore[assignment]
     else:
         source = _open_store(source_spec, settings, calendar, False, memories)
     if target_spec and target_spec != source_spec:
         target_calendar = None
         target_url = target_spec
-        if is_caldav(source_spec) and not is_caldav(target_spec) and "/" not in target_spec \
-                and not target_spec.endswith(".ics"):
+        if (
+            is_caldav(source_spec)
+            and not is_caldav(target_spec)
+            and "/" not in target_spec
+            and not target_spec.endswith(".ics")
+        ):
             # --target NAME: another calendar on the same server.
             target_url, target_calendar = source_spec, target_spec
         target = _open_store(target_url, settings, target_calendar, create_target, memories)
@@ -308,19 +334,38 @@ def open_sync_stores(source_spec: str, settings: Settings, *, target_spec: str |
     return SyncStores(source, target, memory, lock_path, list(memories.values()))
 
 
-def sync_command(source_spec: str, now: datetime, settings: Settings, *, target_spec: str | None,
-                 calendar: str | None, create_target: bool, dry_run: bool) -> object:
+def sync_command(
+    source_spec: str,
+    now: datetime,
+    settings: Settings,
+    *,
+    target_spec: str | None,
+    calendar: str | None,
+    create_target: bool,
+    dry_run: bool,
+) -> SyncResult:
     from pathlib import Path
 
     from cal_followup.state import run_lock
     from cal_followup.sync import sync
 
-    stores = open_sync_stores(source_spec, settings, target_spec=target_spec, calendar=calendar,
-                              create_target=create_target)
+    stores = open_sync_stores(
+        source_spec,
+        settings,
+        target_spec=target_spec,
+        calendar=calendar,
+        create_target=create_target,
+    )
     try:
         with run_lock(Path(stores.lock_path)):
-            result = sync(stores.source, stores.target, stores.memory, now,  # type: ignore[arg-type]
-                          settings, dry_run=dry_run)
+            result = sync(
+                stores.source,
+                stores.target,
+                stores.memory,
+                now,  # type: ignore[arg-type]
+                settings,
+                dry_run=dry_run,
+            )
             if not dry_run:
                 status = 1 if result.outcome.failed_events else 0
                 stores.memory.record_run(status, result.summary_line() or "no changes")  # type: ignore[attr-defined]
@@ -335,12 +380,24 @@ def find_matches(interviews: list[Interview], query: str) -> list[Interview]:
     if exact:
         return exact
     needle = query.casefold()
-    return [i for i in interviews
-            if needle in (i.company or "").casefold() or needle in i.summary.casefold()]
+    return [
+        i
+        for i in interviews
+        if needle in (i.company or "").casefold() or needle in i.summary.casefold()
+    ]
 
 
-def stop_command(query: str, reason: str, source_spec: str, now: datetime, settings: Settings, *,
-                 target_spec: str | None, calendar: str | None, dry_run: bool) -> tuple[object, list[Interview]]:
+def stop_command(
+    query: str,
+    reason: str,
+    source_spec: str,
+    now: datetime,
+    settings: Settings,
+    *,
+    target_spec: str | None,
+    calendar: str | None,
+    dry_run: bool,
+) -> tuple[SyncResult | None, list[Interview]]:
     """Record that the user stopped one interview, then sync so it takes effect."""
     from pathlib import Path
 
@@ -348,14 +405,15 @@ def stop_command(query: str, reason: str, source_spec: str, now: datetime, setti
     from cal_followup.state import run_lock
     from cal_followup.sync import read_interviews, sync
 
-    stores = open_sync_stores(source_spec, settings, target_spec=target_spec, calendar=calendar,
-                              create_target=False)
+    stores = open_sync_stores(
+        source_spec, settings, target_spec=target_spec, calendar=calendar, create_target=False
+    )
     try:
         with run_lock(Path(stores.lock_path)):
             outcome = Outcome()
             # Stopping also works for interviews that ended long ago.
             wide = dataclasses.replace(settings, ignore_after_days=3650)
-            objects = stores.source.load(planning_window(now, wide))  # type: ignore[attr-defined]
+            objects = stores.source.load(planning_window(now, wide))
             interviews = read_interviews(objects, now, wide, outcome)
             matches = find_matches(interviews, query)
             unique = {i.uid: i for i in matches}
@@ -367,29 +425,50 @@ def stop_command(query: str, reason: str, source_spec: str, now: datetime, setti
             if dry_run:
                 return None, [chosen]
             stores.memory.stop(chosen.uid, reason)  # type: ignore[attr-defined]
-            result = sync(stores.source, stores.target, stores.memory, now,  # type: ignore[arg-type]
-                          settings)
-            stores.memory.record_run(0, f"stopped {chosen.summary!r} ({reason}); "  # type: ignore[attr-defined]
-                                     + (result.summary_line() or "no changes"))
+            result = sync(
+                stores.source,
+                stores.target,
+                stores.memory,
+                now,  # type: ignore[arg-type]
+                settings,
+            )
+            stores.memory.record_run(
+                0,
+                f"stopped {chosen.summary!r} ({reason}); "  # type: ignore[attr-defined]
+                + (result.summary_line() or "no changes"),
+            )
             return result, [chosen]
     finally:
         stores.close()
 
 
-def status_command(source_spec: str, now: datetime, settings: Settings, *, target_spec: str | None,
-                   calendar: str | None) -> tuple[object, object, dict[str, str]]:
+def status_command(
+    source_spec: str,
+    now: datetime,
+    settings: Settings,
+    *,
+    target_spec: str | None,
+    calendar: str | None,
+) -> tuple[SyncResult, tuple[str, int, str] | None, dict[str, str]]:
     """What a sync would do now, the last run's result, and the stopped interviews."""
     from pathlib import Path
 
     from cal_followup.state import run_lock
     from cal_followup.sync import sync
 
-    stores = open_sync_stores(source_spec, settings, target_spec=target_spec, calendar=calendar,
-                              create_target=False)
+    stores = open_sync_stores(
+        source_spec, settings, target_spec=target_spec, calendar=calendar, create_target=False
+    )
     try:
         with run_lock(Path(stores.lock_path)):
-            result = sync(stores.source, stores.target, stores.memory, now,  # type: ignore[arg-type]
-                          settings, dry_run=True)
+            result = sync(
+                stores.source,
+                stores.target,
+                stores.memory,
+                now,  # type: ignore[arg-type]
+                settings,
+                dry_run=True,
+            )
             return result, stores.memory.last_run(), stores.memory.stops()  # type: ignore[attr-defined]
     finally:
         stores.close()

@@ -149,51 +149,80 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("calendar options")
-    group.add_argument("--calendar", metavar="NAME",
-                       help="calendar name when SOURCE is a CalDAV server or principal URL "
-                            "(a wrong or missing name lists the calendars)")
-    group.add_argument("--target", metavar="CALENDAR",
-                       help="write reminders here instead of SOURCE: a calendar name on the same "
-                            "server, a CalDAV URL, an .ics file or a vdir folder")
-    group.add_argument("--user", metavar="USER", help=OPTIONS["user"][0] + " The password comes "
-                       "from $CAL_FOLLOWUP_PASSWORD, password_command or the system keyring.")
+    group.add_argument(
+        "--calendar",
+        metavar="NAME",
+        help="calendar name when SOURCE is a CalDAV server or principal URL "
+        "(a wrong or missing name lists the calendars)",
+    )
+    group.add_argument(
+        "--target",
+        metavar="CALENDAR",
+        help="write reminders here instead of SOURCE: a calendar name on the same "
+        "server, a CalDAV URL, an .ics file or a vdir folder",
+    )
+    group.add_argument(
+        "--user",
+        metavar="USER",
+        help=OPTIONS["user"][0] + " The password comes "
+        "from $CAL_FOLLOWUP_PASSWORD, password_command or the system keyring.",
+    )
 
 
 def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    source_help = ("calendar to follow: a CalDAV calendar URL (or server URL with --calendar), "
-                   "an .ics file (updated in place) or a vdir folder; default: the config's url")
+    source_help = (
+        "calendar to follow: a CalDAV calendar URL (or server URL with --calendar), "
+        "an .ics file (updated in place) or a vdir folder; default: the config's url"
+    )
     sync = commands.add_parser(
-        "sync", parents=[common], help="write, move and withdraw reminders in the calendar",
+        "sync",
+        parents=[common],
+        help="write, move and withdraw reminders in the calendar",
         description="Bring the reminders in the calendar in line with the plan: create the "
-                    "missing ones, move those whose interview moved, withdraw pending ones whose "
-                    "interview was cancelled, deleted or answered. Only events carrying "
-                    "cal-followup's marker are touched; reminders you deleted or edited are left "
-                    "alone; past reminders are history. Silent when nothing changed.")
+        "missing ones, move those whose interview moved, withdraw pending ones whose "
+        "interview was cancelled, deleted or answered. Only events carrying "
+        "cal-followup's marker are touched; reminders you deleted or edited are left "
+        "alone; past reminders are history. Silent when nothing changed.",
+    )
     sync.add_argument("source", metavar="SOURCE", nargs="?", help=source_help)
     _server_options(sync)
-    sync.add_argument("--create-target", action="store_true",
-                      help="create the --target calendar on the server if it does not exist")
-    sync.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
+    sync.add_argument(
+        "--create-target",
+        action="store_true",
+        help="create the --target calendar on the server if it does not exist",
+    )
+    sync.add_argument(
+        "--dry-run", action="store_true", help="print what would change, write nothing"
+    )
     sync.add_argument("--json", action="store_true", help="print the actions as a JSON array")
 
     stop = commands.add_parser(
-        "stop", parents=[common], help="stop following an interview (replied, offer, ...)",
+        "stop",
+        parents=[common],
+        help="stop following an interview (replied, offer, ...)",
         description="Stop the follow-ups of one interview. QUERY matches an interview's UID, "
-                    "company or summary; when several match they are listed and nothing is "
-                    "changed. With --reason rejected the pending follow-ups are replaced by one "
-                    "gracious reply reminder. The change is written at once.")
+        "company or summary; when several match they are listed and nothing is "
+        "changed. With --reason rejected the pending follow-ups are replaced by one "
+        "gracious reply reminder. The change is written at once.",
+    )
     stop.add_argument("query", metavar="QUERY", help="UID, company or words of the summary")
-    stop.add_argument("--reason", required=True,
-                      choices=("replied", "offer", "rejected", "withdrawn"),
-                      help="why the follow-ups stop")
+    stop.add_argument(
+        "--reason",
+        required=True,
+        choices=("replied", "offer", "rejected", "withdrawn"),
+        help="why the follow-ups stop",
+    )
     stop.add_argument("--source", metavar="SOURCE", help=source_help)
     _server_options(stop)
     stop.add_argument("--dry-run", action="store_true", help="say which interview, change nothing")
 
     status = commands.add_parser(
-        "status", parents=[common], help="list followed interviews and each stage's state",
+        "status",
+        parents=[common],
+        help="list followed interviews and each stage's state",
         description="List the interviews being followed, the state of each stage (pending, "
-                    "sent, deleted or edited by you, stopped), and the last sync's result.")
+        "sent, deleted or edited by you, stopped), and the last sync's result.",
+    )
     status.add_argument("source", metavar="SOURCE", nargs="?", help=source_help)
     _server_options(status)
     status.add_argument("--json", action="store_true", help="print JSON")
@@ -215,8 +244,17 @@ def parse_now(text: str | None, zone_name: str) -> datetime:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    keys = ("timezone", "country", "me", "name", "language", "tone", "holiday_source", "component",
-            "user")
+    keys = (
+        "timezone",
+        "country",
+        "me",
+        "name",
+        "language",
+        "tone",
+        "holiday_source",
+        "component",
+        "user",
+    )
     return {key: getattr(args, key, None) for key in keys}
 
 
@@ -331,9 +369,16 @@ def _source(args: argparse.Namespace, settings: Any) -> str:
     return str(spec)
 
 
-_STATE_WORDS = {"create": "to create", "move": "to move", "update": "to update",
-                "withdraw": "to withdraw", "unchanged": "pending", "history": "past",
-                "kept-edited": "edited by you", "kept-deleted": "deleted by you"}
+_STATE_WORDS = {
+    "create": "to create",
+    "move": "to move",
+    "update": "to update",
+    "withdraw": "to withdraw",
+    "unchanged": "pending",
+    "history": "past",
+    "kept-edited": "edited by you",
+    "kept-deleted": "deleted by you",
+}
 
 
 def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) -> int:
@@ -343,8 +388,15 @@ def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) ->
     calendar = args.calendar or settings.calendar
     target = args.target or settings.target
     if args.command == "sync":
-        result: Any = app.sync_command(spec, now, settings, target_spec=target, calendar=calendar,
-                                       create_target=args.create_target, dry_run=args.dry_run)
+        result: Any = app.sync_command(
+            spec,
+            now,
+            settings,
+            target_spec=target,
+            calendar=calendar,
+            create_target=args.create_target,
+            dry_run=args.dry_run,
+        )
         if args.json:
             print(json.dumps([a.to_json() for a in result.actions], ensure_ascii=False, indent=2))
         elif args.dry_run:
@@ -357,15 +409,26 @@ def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) ->
             print(result.summary_line())
         return _report(result.outcome, args.quiet, args.debug)
     if args.command == "stop":
-        result, matches = app.stop_command(args.query, args.reason, spec, now, settings,
-                                           target_spec=target, calendar=calendar,
-                                           dry_run=args.dry_run)
+        result, matches = app.stop_command(
+            args.query,
+            args.reason,
+            spec,
+            now,
+            settings,
+            target_spec=target,
+            calendar=calendar,
+            dry_run=args.dry_run,
+        )
         if len(matches) > 1:
-            print(f"{PROG}: {args.query!r} matches {len(matches)} interviews; use a UID:",
-                  file=sys.stderr)
+            print(
+                f"{PROG}: {args.query!r} matches {len(matches)} interviews; use a UID:",
+                file=sys.stderr,
+            )
             for interview in matches:
-                print(f"  {interview.uid}  {interview.start:%Y-%m-%d %H:%M}  {interview.summary}",
-                      file=sys.stderr)
+                print(
+                    f"  {interview.uid}  {interview.start:%Y-%m-%d %H:%M}  {interview.summary}",
+                    file=sys.stderr,
+                )
             return EXIT_ERROR
         chosen = matches[0]
         if result is None:
@@ -374,31 +437,51 @@ def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) ->
         line = result.summary_line()
         print(f"stopped: {chosen.summary} ({args.reason})" + (f"; {line}" if line else ""))
         return _report(result.outcome, args.quiet, args.debug)
-    result, last_run, stops = app.status_command(spec, now, settings, target_spec=target,
-                                                 calendar=calendar)
+    result, last_run, stops = app.status_command(
+        spec, now, settings, target_spec=target, calendar=calendar
+    )
     return _print_status(args, result, last_run, stops)
 
 
-def _print_status(args: argparse.Namespace, result: Any, last_run: Any, stops: dict[str, str]) -> int:
+def _print_status(
+    args: argparse.Namespace, result: Any, last_run: Any, stops: dict[str, str]
+) -> int:
     by_interview: dict[str, list[Any]] = {}
     for action in result.actions:
         reminder, existing = action.reminder, action.existing
-        interview_uid = reminder.interview_uid if reminder else existing.interview_uid if existing else ""
+        interview_uid = (
+            reminder.interview_uid if reminder else existing.interview_uid if existing else ""
+        )
         by_interview.setdefault(interview_uid, []).append(action)
     rows = []
     for interview in result.interviews:
         stage_rows = []
-        for action in sorted(by_interview.get(interview.uid, []),
-                             key=lambda a: (a.due is None, a.due)):
+        for action in sorted(
+            by_interview.get(interview.uid, []), key=lambda a: (a.due is None, a.due)
+        ):
             stage = action.reminder.stage.value if action.reminder else action.existing.stage
-            stage_rows.append({"stage": stage, "due": action.due.isoformat() if action.due else None,
-                               "state": _STATE_WORDS.get(action.kind, action.kind),
-                               "summary": action.summary})
-        stopped = stops.get(interview.uid) or (interview.stop_reason.value
-                                               if interview.stop_reason else None)
-        rows.append({"uid": interview.uid, "summary": interview.summary,
-                     "start": interview.start.isoformat(), "company": interview.company,
-                     "cancelled": interview.cancelled, "stopped": stopped, "stages": stage_rows})
+            stage_rows.append(
+                {
+                    "stage": stage,
+                    "due": action.due.isoformat() if action.due else None,
+                    "state": _STATE_WORDS.get(action.kind, action.kind),
+                    "summary": action.summary,
+                }
+            )
+        stopped = stops.get(interview.uid) or (
+            interview.stop_reason.value if interview.stop_reason else None
+        )
+        rows.append(
+            {
+                "uid": interview.uid,
+                "summary": interview.summary,
+                "start": interview.start.isoformat(),
+                "company": interview.company,
+                "cancelled": interview.cancelled,
+                "stopped": stopped,
+                "stages": stage_rows,
+            }
+        )
     if args.json:
         print(json.dumps({"interviews": rows, "last_run": last_run}, ensure_ascii=False, indent=2))
         return _report(result.outcome, args.quiet, args.debug)

@@ -144,8 +144,10 @@ OPTIONS: dict[str, tuple[str, str]] = {
         "COMMAND",
     ),
     "verify_tls": ("Verify the server's TLS certificate (true/false).", "BOOL"),
-    "timeout": ("Seconds to wait for the server before retrying (a few retries, with backoff).",
-                "SECONDS"),
+    "timeout": (
+        "Seconds to wait for the server before retrying (a few retries, with backoff).",
+        "SECONDS",
+    ),
 }
 
 _TYPES = {f.name: f.type for f in fields(Settings)}

@@ -39,8 +39,9 @@ def _run_command(command: str) -> str:
     if not argv:
         raise ConfigError("password_command is empty")
     try:
-        result = subprocess.run(argv, capture_output=True, timeout=60, check=False,
-                                stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            argv, capture_output=True, timeout=60, check=False, stdin=subprocess.DEVNULL
+        )
     except FileNotFoundError:
         raise ConfigError(f"password_command: program {argv[0]!r} not found") from None
     except subprocess.TimeoutExpired:
@@ -63,6 +64,7 @@ def _from_keyring(user: str, url: str) -> str | None:
     host = urllib.parse.urlsplit(url).hostname or ""
     try:
         return keyring.get_password(KEYRING_SERVICE, f"{user}@{host}") or keyring.get_password(
-            KEYRING_SERVICE, user)
+            KEYRING_SERVICE, user
+        )
     except Exception:  # noqa: BLE001 - a keyring without a backend is just no keyring
         return None

@@ -123,7 +123,7 @@ def content_hash(component: icalendar.cal.Component) -> str:
 
     start = component.get("DTSTART")
     parts = [
-        component.name,
+        str(component.name),
         _utc_text(start.dt) if start is not None and isinstance(start.dt, datetime) else str(start),
         _length(component),
         str(component.get("SUMMARY", "")),
@@ -151,7 +151,18 @@ def _first_day(component: icalendar.cal.Component) -> date:
 
 
 def _last_day(component: icalendar.cal.Component) -> date:
-    return component.get("DTSTART").dt.date().replace(month=12, day=31) + timedelta(days=1)
+    return _zones_until(component.get("DTSTART").dt.date())
+
+
+#: VTIMEZONEs we write stay right until at least this day. Programs built on
+#: vobject (Radicale among them) keep the first definition of a TZID they see
+#: for the life of the process, so a definition that ended with the reminder's
+#: own year put later reminders an hour off in summer.
+ZONES_VALID_UNTIL = date(2038, 1, 1)
+
+
+def _zones_until(last_due: date) -> date:
+    return max(last_due.replace(month=12, day=31) + timedelta(days=1), ZONES_VALID_UNTIL)
 
 
 def reminders_calendar(
@@ -166,11 +177,11 @@ def reminders_calendar(
     for reminder in sorted(reminders, key=lambda r: (r.due, r.uid)):
         calendar.add_component(reminder_component(reminder, settings, stamp))
     if reminders:
-        # Only the years the reminders fall in: a zone's full history since 1970
+        # From the first reminder's year on: a zone's full history since 1970
         # would add hundreds of RDATEs that no calendar program needs.
         first = min(r.due for r in reminders).date().replace(month=1, day=1)
-        last = max(r.due for r in reminders).date().replace(month=12, day=31)
-        calendar.add_missing_timezones(first_date=first, last_date=last + timedelta(days=1))
+        last = _zones_until(max(r.due for r in reminders).date())
+        calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar
 
 

@@ -161,8 +161,9 @@ def plan_stages(
             planned.extend(Planned(Stage.THANK_YOU, person, due, late) for person in recipients)
 
     if reason == StopReason.REJECTED:
-        due = anchors.get(Stage.AFTER_REJECTION) or next_start_of_day(max(now, interview.end),
-                                                                      settings)
+        due = anchors.get(Stage.AFTER_REJECTION) or next_start_of_day(
+            max(now, interview.end), settings
+        )
         planned.append(Planned(Stage.AFTER_REJECTION, contact, due))
         return [p for p in planned if p.due >= now]
     if reason is not None or settings.max_follow_ups < 1:
@@ -181,8 +182,9 @@ def plan_stages(
             check_in = next_business_morning(after, business, settings)
     planned.append(Planned(Stage.CHECK_IN, contact, check_in))
     if settings.max_follow_ups >= 2:
-        closing_day = business.add_business_days(check_in.astimezone(zone).date(),
-                                                 settings.closing_days)
+        closing_day = business.add_business_days(
+            check_in.astimezone(zone).date(), settings.closing_days
+        )
         planned.append(Planned(Stage.CLOSING, contact, _at(closing_day, settings.day_start, zone)))
     return [p for p in planned if p.due >= now]
 

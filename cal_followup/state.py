@@ -89,8 +89,10 @@ class Memory:
             self.db.execute("PRAGMA journal_mode=WAL") if path else None
             self._migrate()
         except sqlite3.DatabaseError as error:
-            raise SourceError(f"{path}: the state database is damaged ({error}); "
-                              "move it away and run again (nothing will be duplicated)") from None
+            raise SourceError(
+                f"{path}: the state database is damaged ({error}); "
+                "move it away and run again (nothing will be duplicated)"
+            ) from None
 
     def _migrate(self) -> None:
         self.db.executescript(_SCHEMA)
@@ -128,15 +130,19 @@ class Memory:
 
     # cached calendar objects (CalDAV) ---------------------------------
     def cached_objects(self) -> list[tuple[str, str | None, bytes]]:
-        return [(h, e, bytes(d)) for h, e, d in
-                self.db.execute("SELECT href, etag, data FROM objects ORDER BY href")]
+        return [
+            (h, e, bytes(d))
+            for h, e, d in self.db.execute("SELECT href, etag, data FROM objects ORDER BY href")
+        ]
 
     def replace_objects(self, objects: list[tuple[str, str | None, bytes]]) -> None:
         with self.transaction():
             self.db.execute("DELETE FROM objects")
             self.db.executemany("INSERT INTO objects (href, etag, data) VALUES (?, ?, ?)", objects)
 
-    def update_objects(self, changed: list[tuple[str, str | None, bytes]], deleted: list[str]) -> None:
+    def update_objects(
+        self, changed: list[tuple[str, str | None, bytes]], deleted: list[str]
+    ) -> None:
         with self.transaction():
             self.db.executemany("DELETE FROM objects WHERE href = ?", [(h,) for h in deleted])
             self.db.executemany(
@@ -147,50 +153,73 @@ class Memory:
     def reminder(self, uid: str) -> RememberedReminder | None:
         row = self.db.execute(
             "SELECT uid, href, etag, hash, interview_uid, stage, due, interview_start, state "
-            "FROM reminders WHERE uid = ?", (uid,)).fetchone()
+            "FROM reminders WHERE uid = ?",
+            (uid,),
+        ).fetchone()
         return RememberedReminder(*row) if row else None
 
     def reminders_for(self, interview_uid: str) -> list[RememberedReminder]:
         rows = self.db.execute(
             "SELECT uid, href, etag, hash, interview_uid, stage, due, interview_start, state "
-            "FROM reminders WHERE interview_uid = ? ORDER BY due", (interview_uid,))
+            "FROM reminders WHERE interview_uid = ? ORDER BY due",
+            (interview_uid,),
+        )
         return [RememberedReminder(*row) for row in rows]
 
     def all_reminders(self) -> list[RememberedReminder]:
         rows = self.db.execute(
             "SELECT uid, href, etag, hash, interview_uid, stage, due, interview_start, state "
-            "FROM reminders ORDER BY due")
+            "FROM reminders ORDER BY due"
+        )
         return [RememberedReminder(*row) for row in rows]
 
     def remember(self, item: RememberedReminder) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO reminders (uid, href, etag, hash, interview_uid, stage, due, "
             "interview_start, state, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (item.uid, item.href, item.etag, item.hash, item.interview_uid, item.stage, item.due,
-             item.interview_start, item.state, _now_text()))
+            (
+                item.uid,
+                item.href,
+                item.etag,
+                item.hash,
+                item.interview_uid,
+                item.stage,
+                item.due,
+                item.interview_start,
+                item.state,
+                _now_text(),
+            ),
+        )
 
     def set_reminder_state(self, uid: str, state: str) -> None:
-        self.db.execute("UPDATE reminders SET state = ?, updated = ? WHERE uid = ?",
-                        (state, _now_text(), uid))
+        self.db.execute(
+            "UPDATE reminders SET state = ?, updated = ? WHERE uid = ?", (state, _now_text(), uid)
+        )
 
     # stops --------------------------------------------------------------
     def stops(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT interview_uid, reason FROM stops"))
 
     def stop(self, interview_uid: str, reason: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO stops (interview_uid, reason, at) VALUES (?, ?, ?)",
-                        (interview_uid, reason, _now_text()))
+        self.db.execute(
+            "INSERT OR REPLACE INTO stops (interview_uid, reason, at) VALUES (?, ?, ?)",
+            (interview_uid, reason, _now_text()),
+        )
 
     # runs ---------------------------------------------------------------
     def record_run(self, status: int, summary: str) -> None:
-        self.db.execute("INSERT INTO runs (at, status, summary) VALUES (?, ?, ?)",
-                        (_now_text(), status, summary))
-        self.db.execute("DELETE FROM runs WHERE id NOT IN "
-                        "(SELECT id FROM runs ORDER BY id DESC LIMIT 100)")
+        self.db.execute(
+            "INSERT INTO runs (at, status, summary) VALUES (?, ?, ?)",
+            (_now_text(), status, summary),
+        )
+        self.db.execute(
+            "DELETE FROM runs WHERE id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT 100)"
+        )
 
     def last_run(self) -> tuple[str, int, str] | None:
-        row = self.db.execute("SELECT at, status, summary FROM runs ORDER BY id DESC LIMIT 1"
-                              ).fetchone()
+        row = self.db.execute(
+            "SELECT at, status, summary FROM runs ORDER BY id DESC LIMIT 1"
+        ).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import icalendar
 
@@ -44,7 +44,12 @@ from cal_followup.stores.base import AlreadyExists, PreconditionFailed, StoredOb
 
 CREATE, MOVE, UPDATE, WITHDRAW = "create", "move", "update", "withdraw"
 #: Decisions that change nothing, reported by --dry-run and --json only.
-KEEP_EDITED, KEEP_DELETED, HISTORY, UNCHANGED = "kept-edited", "kept-deleted", "history", "unchanged"
+KEEP_EDITED, KEEP_DELETED, HISTORY, UNCHANGED = (
+    "kept-edited",
+    "kept-deleted",
+    "history",
+    "unchanged",
+)
 CHANGES = (CREATE, MOVE, UPDATE, WITHDRAW)
 _PAST_TENSE = {CREATE: "created", MOVE: "moved", UPDATE: "updated", WITHDRAW: "withdrawn"}
 
@@ -80,8 +85,13 @@ class Action:
     note: str = ""
 
     def to_json(self) -> dict[str, object]:
-        return {"action": self.kind, "uid": self.uid, "summary": self.summary,
-                "due": self.due.isoformat() if self.due else None, "note": self.note}
+        return {
+            "action": self.kind,
+            "uid": self.uid,
+            "summary": self.summary,
+            "due": self.due.isoformat() if self.due else None,
+            "note": self.note,
+        }
 
 
 @dataclass
@@ -96,8 +106,11 @@ class SyncResult:
 
     def summary_line(self, *, dry_run: bool = False) -> str:
         """'3 created, 1 moved, 2 withdrawn' ('3 to create, ...' for a dry run), or ''."""
-        parts = [f"{self.count(kind)} " + (f"to {kind}" if dry_run else _PAST_TENSE[kind])
-                 for kind in CHANGES if self.count(kind)]
+        parts = [
+            f"{self.count(kind)} " + (f"to {kind}" if dry_run else _PAST_TENSE[kind])
+            for kind in CHANGES
+            if self.count(kind)
+        ]
         return ", ".join(parts)
 
 
@@ -112,7 +125,7 @@ def _due(component: icalendar.cal.Component) -> datetime | None:
     except Exception:  # noqa: BLE001 - a broken time is no time
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     return None
 
 
@@ -137,8 +150,12 @@ def existing_reminders(objects: list[StoredObject], outcome: Outcome) -> dict[st
             actual = content_hash(component)
             rid = component.get(MARKER_RECURRENCE)
             found[uid] = Existing(
-                uid=uid, href=stored.href, etag=stored.etag, component=component,
-                due=_due(component), stage=str(component.get(MARKER_STAGE)),
+                uid=uid,
+                href=stored.href,
+                etag=stored.etag,
+                component=component,
+                due=_due(component),
+                stage=str(component.get(MARKER_STAGE)),
                 interview_uid=str(component.get(MARKER_INTERVIEW, "")),
                 recurrence_id=str(rid) if rid else None,
                 interview_start=str(component.get(MARKER_INTERVIEW_START) or "") or None,
@@ -149,11 +166,12 @@ def existing_reminders(objects: list[StoredObject], outcome: Outcome) -> dict[st
 
 
 def _start_text(interview: Interview) -> str:
-    return interview.start.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return interview.start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _anchors(interview: Interview, existing: dict[str, Existing],
-             memory: Memory) -> dict[Stage, datetime]:
+def _anchors(
+    interview: Interview, existing: dict[str, Existing], memory: Memory
+) -> dict[Stage, datetime]:
     """Due times earlier runs gave this interview's stages, while it stayed where it was."""
     start = _start_text(interview)
     anchors: dict[Stage, datetime] = {}
@@ -164,8 +182,12 @@ def _anchors(interview: Interview, existing: dict[str, Existing],
             except ValueError:
                 continue
     for item in existing.values():
-        if (item.interview_uid == interview.uid and item.recurrence_id == interview.recurrence_id
-                and item.interview_start == start and item.due is not None):
+        if (
+            item.interview_uid == interview.uid
+            and item.recurrence_id == interview.recurrence_id
+            and item.interview_start == start
+            and item.due is not None
+        ):
             try:
                 anchors[Stage(item.stage)] = item.due
             except ValueError:
@@ -194,15 +216,21 @@ def reconcile(
         if interview.stop_reason is None and interview.uid in stops:
             interview = dataclasses.replace(interview, stop_reason=StopReason(stops[interview.uid]))
         try:
-            planned = plan_interview(interview, now, settings, calendar_for(interview),  # type: ignore[arg-type]
-                                     _anchors(interview, existing, memory))
+            planned = plan_interview(
+                interview,
+                now,
+                settings,
+                calendar_for(interview),  # type: ignore[arg-type]
+                _anchors(interview, existing, memory),
+            )
         except Exception as error:  # noqa: BLE001 - one interview never stops the rest
             from cal_followup.errors import FollowupError
 
             if isinstance(error, FollowupError) and error.exit_status == 2:
                 raise
-            outcome.problems.append(Problem(f"event {interview.uid!r}",
-                                            f"cannot plan reminders: {error}"))
+            outcome.problems.append(
+                Problem(f"event {interview.uid!r}", f"cannot plan reminders: {error}")
+            )
             continue
         for reminder in planned:
             desired[reminder.uid] = reminder
@@ -215,27 +243,61 @@ def reconcile(
         found = existing.get(uid)
         if found is None:
             remembered = memory.reminder(uid)
-            if remembered is not None and remembered.state in (ACTIVE, DELETED_BY_USER, EDITED_BY_USER):
-                actions.append(Action(KEEP_DELETED, uid, reminder.summary, reminder.due,
-                                      note="deleted by you; not written again"))
+            if remembered is not None and remembered.state in (
+                ACTIVE,
+                DELETED_BY_USER,
+                EDITED_BY_USER,
+            ):
+                actions.append(
+                    Action(
+                        KEEP_DELETED,
+                        uid,
+                        reminder.summary,
+                        reminder.due,
+                        note="deleted by you; not written again",
+                    )
+                )
                 continue
-            actions.append(Action(CREATE, uid, reminder.summary, reminder.due, data=data,
-                                  reminder=reminder))
+            actions.append(
+                Action(CREATE, uid, reminder.summary, reminder.due, data=data, reminder=reminder)
+            )
             continue
         if found.due is not None and found.due < now:
             actions.append(Action(HISTORY, uid, reminder.summary, found.due, existing=found))
             continue
         if not found.unmodified:
-            actions.append(Action(KEEP_EDITED, uid, reminder.summary, found.due, existing=found,
-                                  note="changed by you; left as it is"))
+            actions.append(
+                Action(
+                    KEEP_EDITED,
+                    uid,
+                    reminder.summary,
+                    found.due,
+                    existing=found,
+                    note="changed by you; left as it is",
+                )
+            )
             continue
         if str(component.get(MARKER_HASH)) == found.hash:
-            actions.append(Action(UNCHANGED, uid, reminder.summary, found.due, existing=found,
-                                  reminder=reminder))
+            actions.append(
+                Action(
+                    UNCHANGED, uid, reminder.summary, found.due, existing=found, reminder=reminder
+                )
+            )
             continue
         kind = MOVE if found.due != reminder.due else UPDATE
-        actions.append(Action(kind, uid, reminder.summary, reminder.due, href=found.href,
-                              etag=found.etag, data=data, reminder=reminder, existing=found))
+        actions.append(
+            Action(
+                kind,
+                uid,
+                reminder.summary,
+                reminder.due,
+                href=found.href,
+                etag=found.etag,
+                data=data,
+                reminder=reminder,
+                existing=found,
+            )
+        )
 
     for uid, found in sorted(existing.items()):
         if uid in desired:
@@ -245,38 +307,72 @@ def reconcile(
             actions.append(Action(HISTORY, uid, summary, found.due, existing=found))
             continue
         if not found.unmodified:
-            actions.append(Action(KEEP_EDITED, uid, summary, found.due, existing=found,
-                                  note="changed by you; left as it is"))
+            actions.append(
+                Action(
+                    KEEP_EDITED,
+                    uid,
+                    summary,
+                    found.due,
+                    existing=found,
+                    note="changed by you; left as it is",
+                )
+            )
             continue
         if found.interview_uid not in seen_interviews and interview_exists(found.interview_uid):
             # The interview is there but outside the planning window: leave its reminders.
             actions.append(Action(UNCHANGED, uid, summary, found.due, existing=found))
             continue
-        actions.append(Action(WITHDRAW, uid, summary, found.due, href=found.href,
-                              etag=found.etag, existing=found))
+        actions.append(
+            Action(
+                WITHDRAW, uid, summary, found.due, href=found.href, etag=found.etag, existing=found
+            )
+        )
     return actions
 
 
-def _remember(memory: Memory, action: Action, href: str | None, etag: str | None,
-              state: str) -> None:
+def _remember(
+    memory: Memory, action: Action, href: str | None, etag: str | None, state: str
+) -> None:
     reminder = action.reminder
     found = action.existing
     if reminder is not None:
-        start = (reminder.interview_start.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-                 if reminder.interview_start else None)
-        memory.remember(RememberedReminder(
-            uid=action.uid, href=href, etag=etag, hash=None,
-            interview_uid=reminder.interview_uid, stage=reminder.stage.value,
-            due=reminder.due.isoformat(), interview_start=start, state=state))
+        start = (
+            reminder.interview_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+            if reminder.interview_start
+            else None
+        )
+        memory.remember(
+            RememberedReminder(
+                uid=action.uid,
+                href=href,
+                etag=etag,
+                hash=None,
+                interview_uid=reminder.interview_uid,
+                stage=reminder.stage.value,
+                due=reminder.due.isoformat(),
+                interview_start=start,
+                state=state,
+            )
+        )
     elif found is not None:
-        memory.remember(RememberedReminder(
-            uid=action.uid, href=href, etag=etag, hash=found.hash,
-            interview_uid=found.interview_uid, stage=found.stage,
-            due=found.due.isoformat() if found.due else "", interview_start=found.interview_start,
-            state=state))
+        memory.remember(
+            RememberedReminder(
+                uid=action.uid,
+                href=href,
+                etag=etag,
+                hash=found.hash,
+                interview_uid=found.interview_uid,
+                stage=found.stage,
+                due=found.due.isoformat() if found.due else "",
+                interview_start=found.interview_start,
+                state=state,
+            )
+        )
 
 
-def apply(actions: list[Action], target: SyncStore, memory: Memory, outcome: Outcome) -> list[Action]:
+def apply(
+    actions: list[Action], target: SyncStore, memory: Memory, outcome: Outcome
+) -> list[Action]:
     """Carry out the changes; returns the actions that really happened."""
     done: list[Action] = []
     remembered: list[tuple[Action, str | None, str | None, str]] = []
@@ -300,8 +396,9 @@ def apply(actions: list[Action], target: SyncStore, memory: Memory, outcome: Out
                         remembered.append((action, action.href, None, EDITED_BY_USER))
                         continue
                     current = target.fetch(action.href or "")
-                    etag = target.update(action.href or "", action.data or b"",
-                                         current.etag if current else None)
+                    etag = target.update(
+                        action.href or "", action.data or b"", current.etag if current else None
+                    )
                 remembered.append((action, action.href, etag, ACTIVE))
             elif action.kind == WITHDRAW:
                 try:
@@ -315,8 +412,9 @@ def apply(actions: list[Action], target: SyncStore, memory: Memory, outcome: Out
                         target.delete(action.href or "", current.etag)
                 remembered.append((action, action.href, None, WITHDRAWN))
             elif action.kind == KEEP_EDITED and action.existing is not None:
-                remembered.append((action, action.existing.href, action.existing.etag,
-                                   EDITED_BY_USER))
+                remembered.append(
+                    (action, action.existing.href, action.existing.etag, EDITED_BY_USER)
+                )
                 continue
             elif action.kind in (UNCHANGED, HISTORY) and action.existing is not None:
                 remembered.append((action, action.existing.href, action.existing.etag, ACTIVE))
@@ -332,8 +430,8 @@ def apply(actions: list[Action], target: SyncStore, memory: Memory, outcome: Out
         done.append(action)
     target.commit()
     with memory.transaction():
-        for action, href, etag, state in remembered:
-            _remember(memory, action, href, etag, state)
+        for action, written_href, written_etag, state in remembered:
+            _remember(memory, action, written_href, written_etag, state)
     return done
 
 
@@ -349,8 +447,9 @@ def _still_ours(target: SyncStore, action: Action) -> bool:
     return False
 
 
-def read_interviews(objects: list[StoredObject], now: datetime, settings: Settings,
-                    outcome: Outcome) -> list[Interview]:
+def read_interviews(
+    objects: list[StoredObject], now: datetime, settings: Settings, outcome: Outcome
+) -> list[Interview]:
     window = planning_window(now, settings)
     occurrences: list[Occurrence] = []
     for stored in objects:
@@ -364,16 +463,26 @@ def read_interviews(objects: list[StoredObject], now: datetime, settings: Settin
             continue
         for found in iter_occurrences(calendar, window, settings.zone, stored.href, stored.href):
             if isinstance(found, Problem):
-                (outcome.problems.append(found) if found.fatal
-                 else outcome.warnings.append(str(found)))
+                (
+                    outcome.problems.append(found)
+                    if found.fatal
+                    else outcome.warnings.append(str(found))
+                )
             else:
                 occurrences.append(found)
     by_key = {o.key: o for o in occurrences}
     return find_interviews(list(by_key.values()), settings, outcome)
 
 
-def sync(source: SyncStore, target: SyncStore, memory: Memory, now: datetime,
-         settings: Settings, *, dry_run: bool = False) -> SyncResult:
+def sync(
+    source: SyncStore,
+    target: SyncStore,
+    memory: Memory,
+    now: datetime,
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+) -> SyncResult:
     """One sync run: read, decide, and (unless ``dry_run``) write."""
     result = SyncResult()
     outcome = result.outcome
@@ -389,12 +498,19 @@ def sync(source: SyncStore, target: SyncStore, memory: Memory, now: datetime,
             seen.add(message)
             outcome.warnings.append(message)
 
-    actions = reconcile(result.interviews, result.existing, memory, now, settings,
-                        business_days_for(settings, warn), source.has_uid, outcome)
+    actions = reconcile(
+        result.interviews,
+        result.existing,
+        memory,
+        now,
+        settings,
+        business_days_for(settings, warn),
+        source.has_uid,
+        outcome,
+    )
     if dry_run:
         result.actions = actions
         return result
     done = apply(actions, target, memory, outcome)
     result.actions = done + [a for a in actions if a.kind not in CHANGES]
     return result
-

@@ -84,8 +84,11 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     log = folder / "log"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "radicale", "--config", str(config)],
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "radicale", "--config", str(config)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait(port, process, log)
         yield Server("radicale", f"http://127.0.0.1:{port}", USER, PASSWORD, f"/{USER}/", log)
@@ -100,15 +103,30 @@ def xandikos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = folder / "log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "xandikos.web", "--defaults", "--current-user-principal",
-             f"/{USER}/", "-d", str(folder / "data"), "-l", "127.0.0.1", "-p", str(port),
-             "--no-detect-systemd", "--state-dir", str(folder / "state")],
-            stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "xandikos.web",
+                "--defaults",
+                "--current-user-principal",
+                f"/{USER}/",
+                "-d",
+                str(folder / "data"),
+                "-l",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "--no-detect-systemd",
+                "--state-dir",
+                str(folder / "state"),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait(port, process, log)
         # Xandikos' basic auth needs TLS, so it runs without authentication here.
-        yield Server("xandikos", f"http://127.0.0.1:{port}", None, None,
-                     f"/{USER}/calendars/", log)
+        yield Server("xandikos", f"http://127.0.0.1:{port}", None, None, f"/{USER}/calendars/", log)
     finally:
         _stop(process)
 
@@ -151,16 +169,23 @@ def start_proxy(upstream: str) -> tuple[Proxy, http.server.ThreadingHTTPServer]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            headers = {k: v for k, v in self.headers.items()
-                       if k.lower() not in ("host", "connection", "accept-encoding")}
+            headers = {
+                k: v
+                for k, v in self.headers.items()
+                if k.lower() not in ("host", "connection", "accept-encoding")
+            }
             connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
             connection.request(self.command, self.path, body=body, headers=headers)
             answer = connection.getresponse()
             data = answer.read()
             self.send_response(answer.status, answer.reason)
             for key, value in answer.getheaders():
-                if key.lower() not in ("transfer-encoding", "connection", "content-length",
-                                       "content-encoding"):
+                if key.lower() not in (
+                    "transfer-encoding",
+                    "connection",
+                    "content-length",
+                    "content-encoding",
+                ):
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -193,8 +218,12 @@ def new_calendar(server: Server, base: str | None = None) -> str:
     """A fresh, empty calendar on ``server``; returns its URL (through ``base`` if given)."""
     from caldav import DAVClient
 
-    client = DAVClient(server.base + "/", username=server.user, password=server.password,
-                       auth_type="basic" if server.user else None)
+    client = DAVClient(
+        server.base + "/",
+        username=server.user,
+        password=server.password,
+        auth_type="basic" if server.user else None,
+    )
     name = "cal-" + uuid.uuid4().hex[:10]
     url = server.calendar_url(name)
     response = client.request(url, "MKCALENDAR", "")

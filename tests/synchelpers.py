@@ -18,8 +18,10 @@ EXPECTED_FIRST_RUN = 10
 
 def config_file(folder: Path) -> Path:
     path = folder / "config.toml"
-    path.write_text('timezone = "Europe/Helsinki"\ncountry = "FI"\n'
-                    'me = ["sam.candidate@example.net"]\nname = "Sam Candidate"\n')
+    path.write_text(
+        'timezone = "Europe/Helsinki"\ncountry = "FI"\n'
+        'me = ["sam.candidate@example.net"]\nname = "Sam Candidate"\n'
+    )
     return path
 
 
@@ -51,8 +53,13 @@ def safe_name(uid: str) -> str:
 class Runner:
     """Runs the CLI in-process with its own state folder and password."""
 
-    def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch,
-                 capsys: pytest.CaptureFixture[str], password: str | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+        password: str | None = None,
+    ) -> None:
         self.config = config_file(folder)
         self.capsys = capsys
         monkeypatch.setenv("XDG_STATE_HOME", str(folder / "state"))

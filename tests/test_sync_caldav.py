@@ -23,8 +23,6 @@ from tests.synchelpers import (
     split_by_uid,
 )
 
-from tests.servers import radicale, server, xandikos  # noqa: F401  (fixtures)
-
 ACME = "2b7c1f0e-6d1a-4c47-9a0e-acme-interview@example.com"
 INITECH = "initech-pm-5530@example.com"
 
@@ -35,13 +33,20 @@ class Calendar:
     def __init__(self, server: Server, url: str) -> None:
         self.server = server
         self.url = url
-        self.client = DAVClient(server.base + "/", username=server.user,
-                                password=server.password,
-                                auth_type="basic" if server.user else None)
+        self.client = DAVClient(
+            server.base + "/",
+            username=server.user,
+            password=server.password,
+            auth_type="basic" if server.user else None,
+        )
 
     def put(self, uid: str, data: bytes) -> None:
-        response = self.client.request(self.url + safe_name(uid), "PUT", data.decode(),
-                                       {"Content-Type": "text/calendar; charset=utf-8"})
+        response = self.client.request(
+            self.url + safe_name(uid),
+            "PUT",
+            data.decode(),
+            {"Content-Type": "text/calendar; charset=utf-8"},
+        )
         assert int(response.status) in (201, 204), response.status
 
     def delete(self, href: str) -> None:
@@ -49,12 +54,16 @@ class Calendar:
         assert int(response.status) in (200, 204), response.status
 
     def hrefs(self) -> list[str]:
-        body = ('<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/>'
-                "</d:prop></d:propfind>")
+        body = (
+            '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/>'
+            "</d:prop></d:propfind>"
+        )
         response = self.client.request(self.url, "PROPFIND", body, {"Depth": "1"})
         import xml.etree.ElementTree as ET
 
-        tree = ET.fromstring(response.raw.encode() if isinstance(response.raw, str) else response.raw)
+        tree = ET.fromstring(
+            response.raw.encode() if isinstance(response.raw, str) else response.raw
+        )
         return [h.text for h in tree.iter("{DAV:}href") if h.text and h.text.endswith(".ics")]
 
     def objects(self) -> dict[str, bytes]:
@@ -69,8 +78,12 @@ class Calendar:
 
 
 @pytest.fixture
-def setup(server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-          capsys: pytest.CaptureFixture[str]) -> Iterator[tuple[Calendar, Runner, Proxy]]:
+def setup(
+    server: Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Iterator[tuple[Calendar, Runner, Proxy]]:
     proxy, httpd = start_proxy(server.base)
     url = new_calendar(server, base=proxy.url)
     direct = Calendar(server, new_calendar_url := url.replace(proxy.url, server.base))
@@ -88,7 +101,9 @@ def setup(server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         httpd.server_close()
 
 
-def test_first_run_creates_and_second_changes_nothing(setup: tuple[Calendar, Runner, Proxy]) -> None:
+def test_first_run_creates_and_second_changes_nothing(
+    setup: tuple[Calendar, Runner, Proxy],
+) -> None:
     calendar, run, proxy = setup
     before = others_in(calendar.objects())
     status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
@@ -110,20 +125,26 @@ def test_moved_interview_moves_its_pending_reminders(setup: tuple[Calendar, Runn
     calendar, run, _ = setup
     run("sync", run.url)  # type: ignore[attr-defined]
     acme = split_by_uid(SAMPLE)[ACME]
-    later = moved(moved(acme, "20261201T100000", "20261209T100000"), "20261201T110000",
-                  "20261209T110000")
+    later = moved(
+        moved(acme, "20261201T100000", "20261209T100000"), "20261201T110000", "20261209T110000"
+    )
     calendar.put(ACME, later)
     status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
     assert status == 0, err
     assert out.strip() == "3 moved"
     reminders = reminders_in(calendar.objects())
-    acme_dues = sorted(r.start.isoformat() for r in reminders.values()
-                       if str(r["X-CAL-FOLLOWUP-INTERVIEW"]) == ACME)
+    acme_dues = sorted(
+        r.start.isoformat()
+        for r in reminders.values()
+        if str(r["X-CAL-FOLLOWUP-INTERVIEW"]) == ACME
+    )
     assert acme_dues[0].startswith("2026-12-09T12:00")
     assert len(reminders) == EXPECTED_FIRST_RUN
 
 
-def test_cancelled_and_deleted_interviews_withdraw_reminders(setup: tuple[Calendar, Runner, Proxy]) -> None:
+def test_cancelled_and_deleted_interviews_withdraw_reminders(
+    setup: tuple[Calendar, Runner, Proxy],
+) -> None:
     calendar, run, _ = setup
     run("sync", run.url)  # type: ignore[attr-defined]
     acme = split_by_uid(SAMPLE)[ACME]
@@ -134,11 +155,14 @@ def test_cancelled_and_deleted_interviews_withdraw_reminders(setup: tuple[Calend
     assert status == 0, err
     assert out.strip() == "6 withdrawn"
     left = reminders_in(calendar.objects())
-    assert {str(r["X-CAL-FOLLOWUP-INTERVIEW"]) for r in left.values()} == {"panel-4f1e9b7a-globex@example.com"}
+    assert {str(r["X-CAL-FOLLOWUP-INTERVIEW"]) for r in left.values()} == {
+        "panel-4f1e9b7a-globex@example.com"
+    }
 
 
 def test_user_deleted_reminder_stays_deleted_and_edited_one_is_kept(
-        setup: tuple[Calendar, Runner, Proxy]) -> None:
+    setup: tuple[Calendar, Runner, Proxy],
+) -> None:
     calendar, run, _ = setup
     run("sync", run.url)  # type: ignore[attr-defined]
     objects = calendar.objects()
@@ -168,8 +192,11 @@ def test_stop_and_categories(setup: tuple[Calendar, Runner, Proxy]) -> None:
     status, out, err = run("stop", "Initech", "--reason", "rejected", "--source", run.url)  # type: ignore[attr-defined]
     assert status == 0, err
     reminders = reminders_in(calendar.objects())
-    initech = sorted(str(r["X-CAL-FOLLOWUP-STAGE"]) for r in reminders.values()
-                     if str(r["X-CAL-FOLLOWUP-INTERVIEW"]) == INITECH)
+    initech = sorted(
+        str(r["X-CAL-FOLLOWUP-STAGE"])
+        for r in reminders.values()
+        if str(r["X-CAL-FOLLOWUP-INTERVIEW"]) == INITECH
+    )
     # The thank-you was already due? No: it is pending, and a rejection replaces
     # every pending follow-up with one gracious reply.
     assert initech == ["after-rejection"]
@@ -179,15 +206,19 @@ def test_stop_and_categories(setup: tuple[Calendar, Runner, Proxy]) -> None:
     status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
     assert status == 0, err
     reminders = reminders_in(calendar.objects())
-    acme_stages = sorted(str(r["X-CAL-FOLLOWUP-STAGE"]) for r in reminders.values()
-                         if str(r["X-CAL-FOLLOWUP-INTERVIEW"]) == ACME)
+    acme_stages = sorted(
+        str(r["X-CAL-FOLLOWUP-STAGE"])
+        for r in reminders.values()
+        if str(r["X-CAL-FOLLOWUP-INTERVIEW"]) == ACME
+    )
     assert acme_stages == ["thank-you"]
     status, out, _ = run("status", run.url)  # type: ignore[attr-defined]
     assert status == 0 and "stopped: rejected" in out and "stopped: offer" in out
 
 
 def test_run_killed_half_way_is_finished_without_duplicates(
-        setup: tuple[Calendar, Runner, Proxy], monkeypatch: pytest.MonkeyPatch) -> None:
+    setup: tuple[Calendar, Runner, Proxy], monkeypatch: pytest.MonkeyPatch
+) -> None:
     calendar, run, _ = setup
     original = CalDavStore.create
     calls = {"n": 0}
@@ -210,7 +241,8 @@ def test_run_killed_half_way_is_finished_without_duplicates(
 
 
 def test_losing_the_state_database_makes_no_duplicates(
-        setup: tuple[Calendar, Runner, Proxy], tmp_path: Path) -> None:
+    setup: tuple[Calendar, Runner, Proxy], tmp_path: Path
+) -> None:
     calendar, run, _ = setup
     run("sync", run.url)  # type: ignore[attr-defined]
     import shutil
@@ -232,7 +264,8 @@ def test_dry_run_writes_nothing(setup: tuple[Calendar, Runner, Proxy]) -> None:
 
 
 def test_server_url_with_calendar_name_and_listing(
-        setup: tuple[Calendar, Runner, Proxy], server: Server) -> None:
+    setup: tuple[Calendar, Runner, Proxy], server: Server
+) -> None:
     _, run, _ = setup
     name = run.url.rstrip("/").rsplit("/", 1)[-1]  # type: ignore[attr-defined]
     base = run.url.rsplit("/", 2)[0] + "/"  # type: ignore[attr-defined]
@@ -243,9 +276,12 @@ def test_server_url_with_calendar_name_and_listing(
     assert status == 2 and "no calendar named 'no-such-calendar'" in err and name in err
 
 
-def test_wrong_password_is_one_line(radicale: Server, tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_wrong_password_is_one_line(
+    radicale: Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     url = new_calendar(radicale)
     run = Runner(tmp_path, monkeypatch, capsys, "not-the-password-42")
     run.config.write_text(run.config.read_text() + f'user = "{radicale.user}"\n')
@@ -255,8 +291,9 @@ def test_wrong_password_is_one_line(radicale: Server, tmp_path: Path,
     assert "not-the-password-42" not in out + err and "Traceback" not in err
 
 
-def test_unreachable_server_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreachable_server_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from tests.servers import free_port
 
     run = Runner(tmp_path, monkeypatch, capsys, "pw")
@@ -266,31 +303,44 @@ def test_unreachable_server_is_one_line(tmp_path: Path, monkeypatch: pytest.Monk
 
 def _filler(number: int) -> str:
     day = 1 + number % 28
-    return (f"BEGIN:VEVENT\r\nUID:filler-{number}\r\nDTSTAMP:20261101T000000Z\r\n"
-            f"DTSTART:202612{day:02d}T{8 + number % 9:02d}0000Z\r\nDURATION:PT30M\r\n"
-            f"SUMMARY:Meeting {number}\r\nEND:VEVENT\r\n")
+    return (
+        f"BEGIN:VEVENT\r\nUID:filler-{number}\r\nDTSTAMP:20261101T000000Z\r\n"
+        f"DTSTART:202612{day:02d}T{8 + number % 9:02d}0000Z\r\nDURATION:PT30M\r\n"
+        f"SUMMARY:Meeting {number}\r\nEND:VEVENT\r\n"
+    )
 
 
 def _fill(server: Server, calendar: Calendar, size: int) -> None:
     if server.kind == "radicale":
         # Radicale takes a whole calendar in one PUT on the collection: thousands of
         # events in seconds instead of minutes.
-        text = SAMPLE.decode().replace("END:VCALENDAR\r\n", "".join(map(_filler, range(size)))
-                                       + "END:VCALENDAR\r\n")
-        response = calendar.client.request(calendar.url, "PUT", text,
-                                           {"Content-Type": "text/calendar"})
+        text = SAMPLE.decode().replace(
+            "END:VCALENDAR\r\n", "".join(map(_filler, range(size))) + "END:VCALENDAR\r\n"
+        )
+        response = calendar.client.request(
+            calendar.url, "PUT", text, {"Content-Type": "text/calendar"}
+        )
         assert int(response.status) in (201, 204), response.status
         return
     for uid, data in split_by_uid(SAMPLE).items():
         calendar.put(uid, data)
     for number in range(size):
-        calendar.put(f"filler-{number}", ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
-                                          + _filler(number) + "END:VCALENDAR\r\n").encode())
+        calendar.put(
+            f"filler-{number}",
+            (
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+                + _filler(number)
+                + "END:VCALENDAR\r\n"
+            ).encode(),
+        )
 
 
-def test_no_change_run_costs_the_same_for_a_big_calendar(server: Server, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_change_run_costs_the_same_for_a_big_calendar(
+    server: Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     # Xandikos commits every PUT to git, so its big calendar is smaller.
     big = 3000 if server.kind == "radicale" else 300
     counts = []
@@ -330,12 +380,17 @@ def test_transient_server_errors_are_retried(setup: tuple[Calendar, Runner, Prox
 
 
 def test_edit_between_read_and_write_is_not_overwritten(
-        setup: tuple[Calendar, Runner, Proxy], monkeypatch: pytest.MonkeyPatch) -> None:
+    setup: tuple[Calendar, Runner, Proxy], monkeypatch: pytest.MonkeyPatch
+) -> None:
     calendar, run, _ = setup
     run("sync", run.url)  # type: ignore[attr-defined]
     acme = split_by_uid(SAMPLE)[ACME]
-    calendar.put(ACME, moved(moved(acme, "20261201T100000", "20261202T100000"),
-                             "20261201T110000", "20261202T110000"))
+    calendar.put(
+        ACME,
+        moved(
+            moved(acme, "20261201T100000", "20261202T100000"), "20261201T110000", "20261202T110000"
+        ),
+    )
     original = CalDavStore.update
     edits: list[bytes] = []
 
@@ -345,8 +400,12 @@ def test_edit_between_read_and_write_is_not_overwritten(
             current = calendar.client.request(href.replace(run.url, calendar.url), "GET")  # type: ignore[attr-defined]
             raw = current.raw.encode() if isinstance(current.raw, str) else current.raw
             edited = raw.replace(b"SUMMARY:", b"SUMMARY:Edited meanwhile - ", 1)
-            calendar.client.request(href.replace(run.url, calendar.url), "PUT",  # type: ignore[attr-defined]
-                                    edited.decode(), {"Content-Type": "text/calendar"})
+            calendar.client.request(
+                href.replace(run.url, calendar.url),
+                "PUT",  # type: ignore[attr-defined]
+                edited.decode(),
+                {"Content-Type": "text/calendar"},
+            )
             edits.append(edited)
         return original(self, href, data, etag)
 
@@ -359,7 +418,8 @@ def test_edit_between_read_and_write_is_not_overwritten(
 
 
 def test_reminders_on_the_server_carry_no_method_and_our_markers(
-        setup: tuple[Calendar, Runner, Proxy]) -> None:
+    setup: tuple[Calendar, Runner, Proxy],
+) -> None:
     calendar, run, _ = setup
     run("sync", run.url)  # type: ignore[attr-defined]
     for data in calendar.objects().values():
@@ -371,8 +431,9 @@ def test_reminders_on_the_server_carry_no_method_and_our_markers(
             assert str(event["RELATED-TO"]) == str(event["X-CAL-FOLLOWUP-INTERVIEW"])
 
 
-def test_target_calendar_created_on_request(setup: tuple[Calendar, Runner, Proxy],
-                                            server: Server) -> None:
+def test_target_calendar_created_on_request(
+    setup: tuple[Calendar, Runner, Proxy], server: Server
+) -> None:
     calendar, run, _ = setup
     before = calendar.objects()
     status, out, err = run("sync", run.url, "--target", "followups-x", "--create-target")  # type: ignore[attr-defined]
@@ -383,9 +444,12 @@ def test_target_calendar_created_on_request(setup: tuple[Calendar, Runner, Proxy
     assert (status, out) == (0, "")
 
 
-def test_missing_calendar_and_forbidden_calendar(radicale: Server, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_calendar_and_forbidden_calendar(
+    radicale: Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     run = Runner(tmp_path, monkeypatch, capsys, radicale.password)
     run.config.write_text(run.config.read_text() + f'user = "{radicale.user}"\n')
     status, _, err = run("sync", f"{radicale.base}/{radicale.user}/no-such-calendar/")
@@ -394,9 +458,12 @@ def test_missing_calendar_and_forbidden_calendar(radicale: Server, tmp_path: Pat
     assert status == 2 and "403" in err and len(err.strip().splitlines()) == 1
 
 
-def test_password_from_command_and_failing_command(radicale: Server, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_password_from_command_and_failing_command(
+    radicale: Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     url = new_calendar(radicale)
     run = Runner(tmp_path, monkeypatch, capsys, None)
     script = tmp_path / "secret.sh"
@@ -406,13 +473,14 @@ def test_password_from_command_and_failing_command(radicale: Server, tmp_path: P
     run.config.write_text(base + f'password_command = "{script}"\n')
     status, out, err = run("sync", url)
     assert status == 0, err
-    run.config.write_text(base + 'password_command = "sh -c \'echo hunter2-leak; exit 3\'"\n')
+    run.config.write_text(base + "password_command = \"sh -c 'echo hunter2-leak; exit 3'\"\n")
     status, out, err = run("sync", url)
     assert status == 2 and "exit status 3" in err and "hunter2-leak" not in out + err
 
 
-def test_timeout_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_timeout_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import socket
 
     listener = socket.socket()
@@ -428,16 +496,34 @@ def test_timeout_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert status == 2 and "did not answer in time" in err and len(err.strip().splitlines()) == 1
 
 
-def test_certificate_failure_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_certificate_failure_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import ssl
     import subprocess
     import threading
 
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     import http.server
 
     httpd = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)

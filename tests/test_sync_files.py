@@ -43,16 +43,18 @@ def _components_text(data: bytes) -> list[bytes]:
 
 
 @pytest.fixture
-def ics(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> tuple[Path, Runner]:
+def ics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, Runner]:
     path = tmp_path / "calendar.ics"
     path.write_bytes(SAMPLE)
     return path, Runner(tmp_path, monkeypatch, capsys)
 
 
 @pytest.fixture
-def vdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-         capsys: pytest.CaptureFixture[str]) -> tuple[Path, Runner]:
+def vdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, Runner]:
     folder = tmp_path / "vdir"
     folder.mkdir()
     for uid, data in split_by_uid(SAMPLE).items():
@@ -85,18 +87,24 @@ def test_ics_moved_cancelled_deleted_and_user_changes(ics: tuple[Path, Runner]) 
     run("sync", str(path))
     data = path.read_bytes()
     # Move the Acme interview a week later.
-    data = moved(moved(data, "20261201T100000", "20261209T100000"), "20261201T110000",
-                 "20261209T110000")
+    data = moved(
+        moved(data, "20261201T100000", "20261209T100000"), "20261201T110000", "20261209T110000"
+    )
     path.write_bytes(data)
     status, out, _ = run("sync", str(path))
     assert out.strip() == "3 moved"
     # Cancel Initech; delete one of our reminders; rewrite another.
     data = path.read_bytes()
-    data = data.replace(b"SUMMARY:Initech - Product Manager interview",
-                        b"SUMMARY:Initech - Product Manager interview\r\nSTATUS:CANCELLED")
+    data = data.replace(
+        b"SUMMARY:Initech - Product Manager interview",
+        b"SUMMARY:Initech - Product Manager interview\r\nSTATUS:CANCELLED",
+    )
     calendar = icalendar.Calendar.from_ical(data)
-    ours = [c for c in calendar.walk("VEVENT") if c.get("X-CAL-FOLLOWUP-STAGE")
-            and str(c["X-CAL-FOLLOWUP-INTERVIEW"]).startswith("panel")]
+    ours = [
+        c
+        for c in calendar.walk("VEVENT")
+        if c.get("X-CAL-FOLLOWUP-STAGE") and str(c["X-CAL-FOLLOWUP-INTERVIEW"]).startswith("panel")
+    ]
     deleted_uid, edited_uid = str(ours[0]["UID"]), str(ours[1]["UID"])
     blocks = data.split(b"BEGIN:VEVENT")
     kept = []
@@ -151,11 +159,13 @@ def test_vdir_sync(vdir: tuple[Path, Runner]) -> None:
     final = vdir_objects(folder)
     assert new[0] not in final and final[new[1]] == edited
     assert {k: v for k, v in final.items() if k in before and k != safe_name(ACME)} == {
-        k: v for k, v in before.items() if k != safe_name(ACME)}
+        k: v for k, v in before.items() if k != safe_name(ACME)
+    }
 
 
-def test_vdir_killed_half_way_then_finished(vdir: tuple[Path, Runner],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_vdir_killed_half_way_then_finished(
+    vdir: tuple[Path, Runner], monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder, run = vdir
     original = VdirStore.create
     calls = {"n": 0}
@@ -175,8 +185,9 @@ def test_vdir_killed_half_way_then_finished(vdir: tuple[Path, Runner],
     assert len(reminders_in(vdir_objects(folder))) == EXPECTED_FIRST_RUN
 
 
-def test_second_run_waits_for_the_lock_then_gives_up(ics: tuple[Path, Runner],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_run_waits_for_the_lock_then_gives_up(
+    ics: tuple[Path, Runner], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path, run = ics
     identity = "file:" + os.path.abspath(path)
     lock_path = str(database_path(state_dir(), identity)) + ".lock"
@@ -197,8 +208,9 @@ def test_status_shows_last_run(ics: tuple[Path, Runner]) -> None:
     assert status == 0 and "last sync:" in out and "10 created" in out and "pending" in out
 
 
-def test_feed_needs_a_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_feed_needs_a_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     run = Runner(tmp_path, monkeypatch, capsys)
     status, _, err = run("sync", "https://example.invalid/calendar.ics")
     assert status == 2 and "--target" in err

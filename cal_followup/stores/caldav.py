@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from dataclasses import dataclass, field
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cal_followup.errors import AuthError, SourceError
@@ -51,7 +51,7 @@ def _xml(body: str) -> str:
 
 
 def _utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _text(element: ET.Element | None) -> str | None:
@@ -87,18 +87,22 @@ class CalDavStore:
         if parts.password and not password:
             password = urllib.parse.unquote(parts.password)
         clean = redact(url)
-        self.client = DAVClient(
-            clean, username=user, password=password,
+        self.client = DAVClient(  # type: ignore[operator]
+            clean,
+            username=user,
+            password=password,
             auth_type="basic" if user else None,
-            timeout=int(timeout), ssl_verify_cert=verify_tls,
+            timeout=int(timeout),
+            ssl_verify_cert=verify_tls,
         )
         self._password_set = bool(password)
         self._collection: str | None = None
         self._uids: set[str] | None = None
 
     # HTTP -----------------------------------------------------------------
-    def _request(self, url: str, method: str, body: str = "",
-                 headers: dict[str, str] | None = None) -> Any:
+    def _request(
+        self, url: str, method: str, body: str = "", headers: dict[str, str] | None = None
+    ) -> Any:
         from caldav.lib import error as caldav_error
 
         attempt = 0
@@ -119,7 +123,8 @@ class CalDavStore:
                 if "SSL" in kind or "Certificate" in kind:
                     raise SourceError(
                         f"{self.name}: TLS certificate verification failed "
-                        "(set verify_tls = false only for a server you trust)") from None
+                        "(set verify_tls = false only for a server you trust)"
+                    ) from None
                 transient = "Timeout" in kind or "ConnectionError" in kind
                 if transient and attempt < RETRIES and "refused" not in str(error).lower():
                     time.sleep(0.5 * 2 ** (attempt - 1))
@@ -141,8 +146,10 @@ class CalDavStore:
 
     def _auth_message(self, status: int) -> str:
         if not self._password_set:
-            return (f"{self.name}: the server asks for a password (HTTP {status}); set "
-                    "CAL_FOLLOWUP_PASSWORD, password_command or the keyring")
+            return (
+                f"{self.name}: the server asks for a password (HTTP {status}); set "
+                "CAL_FOLLOWUP_PASSWORD, password_command or the keyring"
+            )
         return f"{self.name}: the server refused the user name or password (HTTP {status})"
 
     def _fail(self, response: Any, what: str) -> SourceError:
@@ -184,8 +191,10 @@ class CalDavStore:
                 self.memory.set_meta(key, url)
                 return url
             names = ", ".join(name for name, _ in self.calendars()) or "none"
-            raise SourceError(f"{self.name}: not a calendar; choose one with --calendar NAME "
-                              f"(calendars here: {names})")
+            raise SourceError(
+                f"{self.name}: not a calendar; choose one with --calendar NAME "
+                f"(calendars here: {names})"
+            )
         for name, url in self.calendars():
             if self.calendar_name in (name, url.rstrip("/").rsplit("/", 1)[-1]):
                 self.memory.set_meta(key, url)
@@ -195,13 +204,15 @@ class CalDavStore:
             self.memory.set_meta(key, url)
             return url
         names = ", ".join(name for name, _ in self.calendars()) or "none"
-        raise SourceError(f"{self.name}: no calendar named {self.calendar_name!r} "
-                          f"(calendars here: {names})")
+        raise SourceError(
+            f"{self.name}: no calendar named {self.calendar_name!r} (calendars here: {names})"
+        )
 
     def _is_calendar(self, url: str) -> bool:
         body = _xml('<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>')
-        response = self._request(url, "PROPFIND", body, {"Depth": "0",
-                                                          "Content-Type": "application/xml"})
+        response = self._request(
+            url, "PROPFIND", body, {"Depth": "0", "Content-Type": "application/xml"}
+        )
         if int(response.status) == 404:
             raise SourceError(f"{self.name}: no such calendar or server path (HTTP 404)")
         if int(response.status) >= 400:
@@ -227,22 +238,29 @@ class CalDavStore:
         except (AuthError, SourceError):
             raise
         except Exception as error:  # noqa: BLE001 - discovery failures are one line too
-            raise SourceError(f"{self.name}: cannot list calendars ({type(error).__name__})") from None
+            raise SourceError(
+                f"{self.name}: cannot list calendars ({type(error).__name__})"
+            ) from None
 
     def _make_calendar(self, name: str) -> str:
         try:
             calendar = self.client.principal().make_calendar(name=name)
         except Exception as error:  # noqa: BLE001
-            raise SourceError(f"{self.name}: cannot create calendar {name!r} "
-                              f"({type(error).__name__}); create it in your calendar app") from None
+            raise SourceError(
+                f"{self.name}: cannot create calendar {name!r} "
+                f"({type(error).__name__}); create it in your calendar app"
+            ) from None
         return str(calendar.url)
 
     # reading --------------------------------------------------------------
     def _collection_tokens(self) -> tuple[str | None, str | None]:
-        body = _xml('<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/">'
-                    "<d:prop><d:sync-token/><cs:getctag/></d:prop></d:propfind>")
-        response = self._request(self.collection, "PROPFIND", body,
-                                 {"Depth": "0", "Content-Type": "application/xml"})
+        body = _xml(
+            '<d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/">'
+            "<d:prop><d:sync-token/><cs:getctag/></d:prop></d:propfind>"
+        )
+        response = self._request(
+            self.collection, "PROPFIND", body, {"Depth": "0", "Content-Type": "application/xml"}
+        )
         if int(response.status) >= 400:
             raise self._fail(response, "reading the calendar's properties")
         tree = self._tree(response)
@@ -274,8 +292,9 @@ class CalDavStore:
         return objects
 
     def _report(self, body: str, depth: str, what: str) -> list[StoredObject]:
-        response = self._request(self.collection, "REPORT", body,
-                                 {"Depth": depth, "Content-Type": "application/xml"})
+        response = self._request(
+            self.collection, "REPORT", body, {"Depth": depth, "Content-Type": "application/xml"}
+        )
         if int(response.status) >= 400:
             raise self._fail(response, what)
         return self._objects(self._tree(response))
@@ -294,9 +313,7 @@ class CalDavStore:
     def _multiget(self, hrefs: list[str]) -> list[StoredObject]:
         if not hrefs:
             return []
-        paths = "".join(
-            f"<d:href>{_escape(urllib.parse.urlsplit(h).path)}</d:href>" for h in hrefs
-        )
+        paths = "".join(f"<d:href>{_escape(urllib.parse.urlsplit(h).path)}</d:href>" for h in hrefs)
         body = _xml(
             '<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
             f"<d:prop><d:getetag/><c:calendar-data/></d:prop>{paths}</c:calendar-multiget>"
@@ -311,8 +328,9 @@ class CalDavStore:
             f"<d:sync-token>{_escape(token)}</d:sync-token><d:sync-level>1</d:sync-level>"
             "<d:prop><d:getetag/></d:prop></d:sync-collection>"
         )
-        response = self._request(self.collection, "REPORT", body,
-                                 {"Depth": "1", "Content-Type": "application/xml"})
+        response = self._request(
+            self.collection, "REPORT", body, {"Depth": "1", "Content-Type": "application/xml"}
+        )
         if int(response.status) in (400, 403, 409, 412, 507):
             return None  # the token expired or is not supported: read the window again
         if int(response.status) >= 400:
@@ -336,9 +354,12 @@ class CalDavStore:
         memory = self.memory
         token, ctag = memory.get_meta("sync_token"), memory.get_meta("ctag")
         filled = memory.get_meta("filled_at")
-        fresh = filled is not None and datetime.fromisoformat(filled) > datetime.now(
-            timezone.utc) - FULL_REFRESH and memory.get_meta("window_start") is not None and (
-            datetime.fromisoformat(memory.get_meta("window_start") or "") <= window.start)
+        fresh = (
+            filled is not None
+            and datetime.fromisoformat(filled) > datetime.now(UTC) - FULL_REFRESH
+            and memory.get_meta("window_start") is not None
+            and (datetime.fromisoformat(memory.get_meta("window_start") or "") <= window.start)
+        )
         if fresh and token:
             result = self._sync_collection(token)
             if result is not None:
@@ -369,7 +390,7 @@ class CalDavStore:
         memory.replace_objects([(o.href, o.etag, o.data) for o in objects])
         memory.set_meta("sync_token", token)
         memory.set_meta("ctag", ctag)
-        memory.set_meta("filled_at", datetime.now(timezone.utc).isoformat())
+        memory.set_meta("filled_at", datetime.now(UTC).isoformat())
         memory.set_meta("window_start", wide.start.isoformat())
         return objects
 
@@ -389,13 +410,14 @@ class CalDavStore:
     def has_uid(self, uid: str) -> bool:
         body = _xml(
             '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
-            "<d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name=\"VCALENDAR\">"
+            '<d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR">'
             '<c:comp-filter name="VEVENT"><c:prop-filter name="UID">'
             f'<c:text-match collation="i;octet">{_escape(uid)}</c:text-match>'
             "</c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"
         )
-        response = self._request(self.collection, "REPORT", body,
-                                 {"Depth": "1", "Content-Type": "application/xml"})
+        response = self._request(
+            self.collection, "REPORT", body, {"Depth": "1", "Content-Type": "application/xml"}
+        )
         if int(response.status) >= 400:
             return True  # cannot tell: assume it exists, so nothing is withdrawn by mistake
         return self._tree(response).find("d:response", NS) is not None
@@ -417,8 +439,10 @@ class CalDavStore:
         if status in (403, 409):
             # A UID conflict (RFC 4791 no-uid-conflict), or Nextcloud keeping the UID
             # of a deleted event in its trash bin: the reminder cannot be created.
-            raise AlreadyExists(f"{redact(href)}: the server refused to create it "
-                                f"(HTTP {status}; a reminder with this UID exists or was deleted)")
+            raise AlreadyExists(
+                f"{redact(href)}: the server refused to create it "
+                f"(HTTP {status}; a reminder with this UID exists or was deleted)"
+            )
         if status >= 400:
             raise self._fail(response, "creating a reminder")
         self.memory.update_objects([(href, response.headers.get("ETag"), data)], [])

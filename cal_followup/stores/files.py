@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cal_followup.errors import SourceError
 from cal_followup.reading import Window
@@ -122,8 +122,10 @@ def _split(data: bytes, where: str) -> _ParsedFile:
                 segments.append(current)
                 current = None
     if not head or depth != 0 or not tail:
-        raise SourceError(f"{where}: not a complete iCalendar file (BEGIN/END do not match); "
-                          "refusing to rewrite it")
+        raise SourceError(
+            f"{where}: not a complete iCalendar file (BEGIN/END do not match); "
+            "refusing to rewrite it"
+        )
     newline = b"\r\n" if b"\r\n" in data[:4096] else b"\n"
     parsed = _ParsedFile(head, segments, tail, newline)
     for block in parsed.blocks:
@@ -294,8 +296,9 @@ class VdirStore:
 
     def load(self, window: Window) -> list[StoredObject]:
         try:
-            names = sorted(n for n in os.listdir(self.path)
-                           if n.endswith(".ics") and not n.startswith("."))
+            names = sorted(
+                n for n in os.listdir(self.path) if n.endswith(".ics") and not n.startswith(".")
+            )
         except OSError as error:
             raise SourceError(f"{self.path}: cannot list folder: {error.strerror}") from None
         objects = []
@@ -304,8 +307,9 @@ class VdirStore:
             found = self.fetch(name)
             if found is not None:
                 objects.append(found)
-                uids.update(m.group(1).decode("utf-8", "replace").strip()
-                            for m in _UID.finditer(found.data))
+                uids.update(
+                    m.group(1).decode("utf-8", "replace").strip() for m in _UID.finditer(found.data)
+                )
         self._uids = uids
         return objects
 
