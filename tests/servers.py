@@ -9,6 +9,7 @@ requests by method, so tests can see exactly what a run costs.
 from __future__ import annotations
 
 import http.client
+import re
 import http.server
 import socket
 import subprocess
@@ -143,6 +144,8 @@ class Proxy:
     counts: Counter[str] = field(default_factory=Counter)
     #: Answer this many requests with 503 before passing requests on again.
     fail_next: int = 0
+    #: Play a server without RFC 6578: no sync-token property, sync-collection refused.
+    no_sync_tokens: bool = False
 
     def reset(self) -> None:
         self.counts.clear()
@@ -169,6 +172,17 @@ def start_proxy(upstream: str) -> tuple[Proxy, http.server.ThreadingHTTPServer]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
+            if (
+                proxy.no_sync_tokens
+                and self.command == "REPORT"
+                and b"sync-collection" in (body or b"")
+            ):
+                refusal = b'<?xml version="1.0"?><error xmlns="DAV:"><supported-report/></error>'
+                self.send_response(403, "Forbidden")
+                self.send_header("Content-Length", str(len(refusal)))
+                self.end_headers()
+                self.wfile.write(refusal)
+                return
             headers = {
                 k: v
                 for k, v in self.headers.items()
@@ -178,6 +192,8 @@ def start_proxy(upstream: str) -> tuple[Proxy, http.server.ThreadingHTTPServer]:
             connection.request(self.command, self.path, body=body, headers=headers)
             answer = connection.getresponse()
             data = answer.read()
+            if proxy.no_sync_tokens and self.command == "PROPFIND":
+                data = re.sub(rb"<(\w+:)?sync-token[^>]*>[^<]*</(\w+:)?sync-token>", b"", data)
             self.send_response(answer.status, answer.reason)
             for key, value in answer.getheaders():
                 if key.lower() not in (

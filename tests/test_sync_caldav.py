@@ -311,28 +311,29 @@ def _filler(number: int) -> str:
 
 
 def _fill(server: Server, calendar: Calendar, size: int) -> None:
-    if server.kind == "radicale":
+    if server.kind == "radicale" and size:
         # Radicale takes a whole calendar in one PUT on the collection: thousands of
         # events in seconds instead of minutes.
-        text = SAMPLE.decode().replace(
-            "END:VCALENDAR\r\n", "".join(map(_filler, range(size))) + "END:VCALENDAR\r\n"
+        text = (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+            + "".join(map(_filler, range(size)))
+            + "END:VCALENDAR\r\n"
         )
         response = calendar.client.request(
             calendar.url, "PUT", text, {"Content-Type": "text/calendar"}
         )
         assert int(response.status) in (201, 204), response.status
-        return
+    else:
+        for number in range(size):
+            calendar.put(
+                f"filler-{number}",
+                (
+                    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+                    "PRODID:-//t//EN\r\n" + _filler(number) + "END:VCALENDAR\r\n"
+                ).encode(),
+            )
     for uid, data in split_by_uid(SAMPLE).items():
         calendar.put(uid, data)
-    for number in range(size):
-        calendar.put(
-            f"filler-{number}",
-            (
-                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
-                + _filler(number)
-                + "END:VCALENDAR\r\n"
-            ).encode(),
-        )
 
 
 def test_no_change_run_costs_the_same_for_a_big_calendar(
@@ -539,3 +540,44 @@ def test_certificate_failure_is_one_line(
         httpd.shutdown()
         httpd.server_close()
     assert status == 2 and "certificate" in err and len(err.strip().splitlines()) == 1
+
+
+def test_server_without_sync_tokens_uses_the_ctag(
+    server: Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    counts = []
+    for size in (0, 200):
+        proxy, httpd = start_proxy(server.base)
+        proxy.no_sync_tokens = True
+        try:
+            url = new_calendar(server, base=proxy.url)
+            direct = Calendar(server, url.replace(proxy.url, server.base))
+            _fill(server, direct, size)
+            folder = tmp_path / f"ctag-{size}"
+            folder.mkdir()
+            run = Runner(folder, monkeypatch, capsys, server.password)
+            if server.user:
+                run.config.write_text(run.config.read_text() + f'user = "{server.user}"\n')
+            assert run("sync", url)[1].strip() == f"{EXPECTED_FIRST_RUN} created"
+            run("sync", url)
+            proxy.reset()
+            assert run("sync", url)[:2] == (0, "")
+            counts.append(dict(proxy.counts))
+            # A change the ctag reveals is still seen.
+            acme = split_by_uid(SAMPLE)[ACME]
+            direct.put(
+                ACME,
+                moved(
+                    moved(acme, "20261201T100000", "20261203T100000"),
+                    "20261201T110000",
+                    "20261203T110000",
+                ),
+            )
+            assert run("sync", url)[1].strip() == "3 moved"
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+    assert counts[0] == counts[1] == {"PROPFIND": 1}
