@@ -9,8 +9,8 @@ requests by method, so tests can see exactly what a run costs.
 from __future__ import annotations
 
 import http.client
-import re
 import http.server
+import re
 import socket
 import subprocess
 import sys
