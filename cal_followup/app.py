@@ -51,10 +51,16 @@ def read_occurrences(
     source_spec: str, now: datetime, settings: Settings, outcome: Outcome
 ) -> list[Occurrence]:
     """Every event occurrence in the planning window; problems go into ``outcome``."""
+    from cal_followup.credentials import find_password
     from cal_followup.errors import SourceError
     from cal_followup.stores import open_source
 
-    source = open_source(source_spec)
+    source = open_source(
+        source_spec,
+        timeout=settings.timeout,
+        user=settings.user,
+        password=lambda user: find_password(user, source_spec, settings.password_command),
+    )
     window = planning_window(now, settings)
     occurrences: list[Occurrence] = []
     items = list(source.items())
@@ -242,7 +248,9 @@ def _open_store(
     if is_caldav(spec):
         from cal_followup.credentials import find_password
         from cal_followup.stores.caldav import CalDavStore
+        from cal_followup.stores.feed import reject_password_in_url
 
+        reject_password_in_url(spec)
         password = find_password(settings.user, spec, settings.password_command)
         store = CalDavStore(
             spec,
@@ -272,10 +280,14 @@ def _open_store(
 class _FeedStore:
     """A read-only feed as a sync source (reminders go to --target)."""
 
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, settings: Settings) -> None:
         from cal_followup.stores.feed import FeedSource
 
-        self.feed = FeedSource(spec)
+        self.feed = FeedSource(spec, user=settings.user)
+        if self.feed.user:
+            from cal_followup.credentials import find_password
+
+            self.feed.password = find_password(self.feed.user, spec, settings.password_command)
         self.name = self.feed.name
         self.identity = "feed:" + self.feed.name
         self._uids: set[str] | None = None
@@ -309,7 +321,7 @@ def open_sync_stores(
             from cal_followup.errors import ConfigError
 
             raise ConfigError("an .ics feed is read-only; give --target a calendar to write to")
-        source: SyncStore = _FeedStore(source_spec)  # type: ignore[assignment]
+        source: SyncStore = _FeedStore(source_spec, settings)  # type: ignore[assignment]
     else:
         source = _open_store(source_spec, settings, calendar, False, memories)
     if target_spec and target_spec != source_spec:

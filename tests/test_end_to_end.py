@@ -115,20 +115,27 @@ def test_http_feed(feed_server: str, capsys: pytest.CaptureFixture[str]) -> None
     assert len(json.loads(out)) == 10
 
 
-def test_http_feed_errors_hide_credentials(
-    feed_server: str, capsys: pytest.CaptureFixture[str]
+def test_http_feed_with_user_and_password_from_environment(
+    feed_server: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    status = main(
-        [
-            "plan",
-            f"http://sam:s3cret@{feed_server}/missing.ics",
-            "--config",
-            str(SAMPLES / "config.toml"),
-        ]
-    )
+    import base64
+
+    monkeypatch.setenv("CAL_FOLLOWUP_PASSWORD", "s3cret-feed")
+    url = f"http://sam@{feed_server}/missing.ics"
+    status = main(["plan", url, "--config", str(SAMPLES / "config.toml")])
     _, err = capsys.readouterr()
     assert status == 2 and "404" in err and "s3cret" not in err
-    assert _Handler.seen_auth[-1] is not None  # the credentials were sent, just never shown
+    sent = base64.b64encode(b"sam:s3cret-feed").decode()
+    assert _Handler.seen_auth[-1] == f"Basic {sent}"  # sent, never shown
+
+
+def test_password_in_url_is_refused(feed_server: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("plan", "sync"):
+        url = f"http://sam:s3cret@{feed_server}/cal"
+        status = main([command, url, "--config", str(SAMPLES / "config.toml")])
+        _, err = capsys.readouterr()
+        assert status == 2 and "do not put the password in the URL" in err
+        assert "s3cret" not in err
 
 
 def test_unreachable_feed(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@ SOURCE the user gave. Reading never changes anything.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,13 +33,25 @@ class Source(Protocol):
     def items(self) -> Iterator[Item]: ...
 
 
-def open_source(spec: str, *, timeout: float = 30.0) -> Source:
-    """The store ``spec`` names: a URL, a folder (vdir) or a file."""
+def open_source(
+    spec: str,
+    *,
+    timeout: float = 30.0,
+    user: str | None = None,
+    password: Callable[[str | None], str | None] | None = None,
+) -> Source:
+    """The store ``spec`` names: a URL, a folder (vdir) or a file.
+
+    ``password`` is asked for the feed's user's password only when there is a user.
+    """
     lowered = spec.lower()
     if lowered.startswith(("http://", "https://", "webcal://", "webcals://")):
         from cal_followup.stores.feed import FeedSource
 
-        return FeedSource(spec, timeout=timeout)
+        feed = FeedSource(spec, timeout=timeout, user=user)
+        if feed.user and password is not None:
+            feed.password = password(feed.user)
+        return feed
     if spec == "-":
         from cal_followup.stores.icsfile import StdinSource
 

@@ -31,27 +31,46 @@ def redact(url: str) -> str:
     return urllib.parse.urlunsplit(parts)
 
 
+def reject_password_in_url(url: str) -> None:
+    """Passwords never travel on the command line, so never inside a URL either."""
+    from cal_followup.errors import ConfigError
+
+    if urllib.parse.urlsplit(url).password is not None:
+        raise ConfigError(
+            f"{redact(url)}: do not put the password in the URL; use $CAL_FOLLOWUP_PASSWORD, "
+            "password_command or the system keyring"
+        )
+
+
 class FeedSource:
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+    """A feed, with the user from the URL or ``user`` and the password looked up for it."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 30.0,
+        user: str | None = None,
+        password: str | None = None,
+    ) -> None:
         if url.lower().startswith("webcal"):
             url = "http" + url[len("webcal") :]
+        reject_password_in_url(url)
         self.url = url
         self.name = redact(url)
         self.timeout = timeout
+        parts = urllib.parse.urlsplit(url)
+        self.user = urllib.parse.unquote(parts.username) if parts.username else user
+        self.password = password
 
     def _request(self) -> urllib.request.Request:
-        parts = urllib.parse.urlsplit(self.url)
         headers = {"User-Agent": f"cal-followup/{__version__}", "Accept": "text/calendar, */*"}
-        url = self.url
-        if parts.username or parts.password:
+        if self.user:
             import base64
 
-            user = urllib.parse.unquote(parts.username or "")
-            password = urllib.parse.unquote(parts.password or "")
-            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode("ascii")
             headers["Authorization"] = f"Basic {token}"
-            url = redact(self.url)
-        return urllib.request.Request(url, headers=headers)
+        return urllib.request.Request(redact(self.url), headers=headers)
 
     def items(self) -> Iterator[Item]:
         try:
