@@ -142,7 +142,7 @@ def single_object(component: icalendar.cal.Component) -> bytes:
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
     calendar.add_component(component)
-    calendar.add_missing_timezones(first_date=_first_day(component), last_date=_last_day(component))
+    add_timezones(calendar, _first_day(component), _last_day(component))
     return calendar.to_ical()
 
 
@@ -165,6 +165,32 @@ def _zones_until(last_due: date) -> date:
     return max(last_due.replace(month=12, day=31) + timedelta(days=1), ZONES_VALID_UNTIL)
 
 
+class _ExactTimezone(icalendar.Timezone):
+    """icalendar's VTIMEZONE maker, searching in steps short enough to see every change.
+
+    icalendar first probes 64 days ahead, so two clock changes less than 64
+    days apart (Morocco's Ramadan hour, every year to 2032) cancel out and
+    vanish from the VTIMEZONE; programs that read it (Outlook, vobject) then
+    showed reminders an hour off.
+    """
+
+    _from_tzinfo_skip_search = [
+        timedelta(days=8), timedelta(days=1), timedelta(hours=4), timedelta(hours=1),
+        timedelta(minutes=20), timedelta(minutes=5), timedelta(minutes=1),
+        timedelta(seconds=20), timedelta(seconds=5), timedelta(seconds=1),
+    ]  # fmt: skip
+
+
+def add_timezones(calendar: icalendar.Calendar, first: date, last: date) -> None:
+    """A VTIMEZONE for every TZID the calendar uses, right from ``first`` to ``last``."""
+    for tzid in sorted(calendar.get_missing_tzids()):
+        try:
+            timezone = _ExactTimezone.from_tzid(tzid, first_date=first, last_date=last)
+        except ValueError:  # not a zone we know: leave it, as icalendar does
+            continue
+        calendar.subcomponents.insert(len(calendar.timezones), timezone)
+
+
 def reminders_calendar(
     reminders: list[Reminder], settings: Settings, stamp: datetime
 ) -> icalendar.Calendar:
@@ -181,7 +207,7 @@ def reminders_calendar(
         # would add hundreds of RDATEs that no calendar program needs.
         first = min(r.due for r in reminders).date().replace(month=1, day=1)
         last = _zones_until(max(r.due for r in reminders).date())
-        calendar.add_missing_timezones(first_date=first, last_date=last)
+        add_timezones(calendar, first, last)
     return calendar
 
 

@@ -69,7 +69,8 @@ class Problem:
     trace: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        # One line whatever went into it: nothing from a file may break it up.
+        return one_line(f"{self.where}: {self.message}", 2_000)
 
 
 @dataclass
@@ -321,7 +322,7 @@ def _scan(lines: _Lines) -> _Scan:
                 scan.recoded.append(number)
         head = text[:6].upper()
         if head.startswith("BEGIN:"):
-            name = text[6:].strip().upper()
+            name = _component_name(text[6:])
             if block is not None and name in _TOP_LEVEL:
                 cut(f"cut off: no END:{block.name} before BEGIN:{name} on line {number}", number)
             if block is None:
@@ -342,7 +343,7 @@ def _scan(lines: _Lines) -> _Scan:
             block.add(number, f"BEGIN:{name}")
             continue
         if head.startswith("END:"):
-            name = text[4:].strip().upper()
+            name = _component_name(text[4:])
             if block is None:
                 if name == "VCALENDAR" and in_calendar:
                     in_calendar = False
@@ -402,6 +403,11 @@ def _scan(lines: _Lines) -> _Scan:
                 )
             )
     return scan
+
+
+def _component_name(text: str) -> str:
+    """A BEGIN/END name, upper case; characters no name may hold become '?'."""
+    return re.sub(r"[^A-Z0-9_-]", "?", text.strip().upper()[:80])
 
 
 def _remember(block: _Block, text: str) -> None:
