@@ -1,0 +1,124 @@
+"""Hypothesis strategies that break valid calendars the way the world does.
+
+A seed is a real calendar from ``tests/corpus`` or ``samples``; a mutation
+cuts it short, drops, duplicates or swaps lines, puts garbage or enormous
+values into properties, nests components absurdly deep, flips bytes or drops
+in tokens that confuse parsers (``BEGIN:VEVENT`` mid-event, lone CRs, NULs,
+bytes that are not UTF-8, recurrence rules that never end).
+
+``examples(request, short)`` is how many examples a fuzz test runs: ``short``
+in CI, many more with ``pytest --fuzz-long``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus"
+
+#: How many more examples ``--fuzz-long`` runs than CI does.
+LONG_FACTOR = 50
+
+
+def examples(request: pytest.FixtureRequest, short: int) -> int:
+    return short * LONG_FACTOR if request.config.getoption("--fuzz-long") else short
+
+
+def seed_files() -> list[Path]:
+    files = sorted(p for p in CORPUS.rglob("*.ics") if "broken" not in p.parts)
+    return [ROOT / "samples" / "interviews.ics", *files]
+
+
+SEEDS: list[bytes] = [path.read_bytes() for path in seed_files()]
+
+#: Tokens that have broken calendar parsers before.
+TOKENS: list[bytes] = [
+    b"BEGIN:VEVENT", b"END:VEVENT", b"BEGIN:VCALENDAR", b"END:VCALENDAR", b"BEGIN:VALARM",
+    b"END:VALARM", b"BEGIN:VTIMEZONE", b"END:", b"BEGIN:", b":", b";", b"\\", b'"', b",", b"=",
+    b"\x00", b"\r", b"\n", b"\r\n ", b"\t", b"\xff\xfe", b"\xc3", b"\xe2\x80", b"\xef\xbb\xbf",
+    b"TZID=", b";TZID=Mars/Olympus:", b"VALUE=DATE:", b"RRULE:FREQ=SECONDLY",
+    b"RRULE:FREQ=MINUTELY;INTERVAL=0", b"RRULE:FREQ=DAILY;COUNT=-1", b"RRULE:FREQ=YEARLY;BYDAY=",
+    b"RRULE:FREQ=HOURLY;BYSECOND=0,1,2,3,4,5,6,7,8,9;BYMINUTE=0,1,2,3,4,5,6,7,8,9",
+    b"DTSTART:00010101T000000Z", b"DTSTART:99991231T235959Z", b"DTSTART:20261301T250000",
+    b"DTSTART;VALUE=DATE:20260230", b"DURATION:P99999999W", b"DURATION:-PT1H", b"DURATION:",
+    b"EXDATE:", b"RDATE;VALUE=PERIOD:20261201T100000Z/PT1H", b"RECURRENCE-ID:garbage",
+    b"UID:", b"SUMMARY:Interview", b"ORGANIZER;CN=\"x\":mailto:", b"ATTENDEE:mailto:@",
+    b"CATEGORIES:interview,,,", b"STATUS:CANCELLED", b"SEQUENCE:99999999999999999999",
+    b"X-WR-TIMEZONE:Nowhere/Land", b"METHOD:CANCEL", b"^n", b"%0D%0A", "面试".encode(),
+    "\u202e".encode(),
+]  # fmt: skip
+
+
+def _lines(data: bytes) -> list[bytes]:
+    return data.split(b"\n")
+
+
+def _join(lines: list[bytes]) -> bytes:
+    return b"\n".join(lines)
+
+
+@st.composite
+def mutation(draw: st.DrawFn, data: bytes) -> bytes:
+    """One change to ``data``."""
+    lines = _lines(data)
+    kind = draw(
+        st.sampled_from(
+            ["truncate", "drop", "duplicate", "swap", "garbage", "huge", "nest", "token",
+             "flip", "repeat"]
+        )
+    )  # fmt: skip
+    index = draw(st.integers(0, max(len(lines) - 1, 0)))
+    if kind == "truncate":
+        return data[: draw(st.integers(0, len(data)))]
+    if kind == "drop" and lines:
+        count = draw(st.integers(1, 5))
+        return _join(lines[:index] + lines[index + count :])
+    if kind == "duplicate" and lines:
+        count = draw(st.integers(1, 12))
+        return _join(lines[: index + count] + lines[index : index + count] + lines[index + count :])
+    if kind == "swap" and len(lines) > 1:
+        other = draw(st.integers(0, len(lines) - 1))
+        lines[index], lines[other] = lines[other], lines[index]
+        return _join(lines)
+    if kind == "garbage" and lines:
+        name = lines[index].split(b":", 1)[0]
+        junk = draw(st.binary(max_size=80) | st.text(max_size=80).map(str.encode))
+        lines[index] = name + b":" + junk
+        return _join(lines)
+    if kind == "huge" and lines:
+        name = lines[index].split(b":", 1)[0]
+        size = draw(st.sampled_from([10_000, 100_000, 1_000_000]))
+        filler = draw(st.sampled_from([b"x", b"\xc3\xa4", b"; ", b",", b"\\n", b"a@b.example "]))
+        lines[index] = name + b":" + filler * (size // len(filler))
+        return _join(lines)
+    if kind == "nest":
+        depth = draw(st.sampled_from([3, 10, 100, 2_000]))
+        name = draw(st.sampled_from([b"VEVENT", b"VALARM", b"X-DEEP", b"VCALENDAR"]))
+        closed = draw(st.booleans())
+        block = [b"BEGIN:" + name] * depth + ([b"END:" + name] * depth if closed else [])
+        return _join(lines[:index] + block + lines[index:])
+    if kind == "token":
+        token = draw(st.sampled_from(TOKENS))
+        at = draw(st.integers(0, len(data)))
+        return data[:at] + token + data[at:]
+    if kind == "flip" and data:
+        at = draw(st.integers(0, len(data) - 1))
+        return data[:at] + bytes([draw(st.integers(0, 255))]) + data[at + 1 :]
+    if kind == "repeat" and lines:
+        # The same event many times over: duplicate UIDs, big files.
+        start = max(index - 8, 0)
+        return _join(lines[:start] + lines[start:index] * draw(st.integers(2, 400)) + lines[start:])
+    return data
+
+
+@st.composite
+def broken_calendar(draw: st.DrawFn) -> bytes:
+    """A real calendar with one to four things wrong with it."""
+    data = draw(st.sampled_from(SEEDS))
+    for _ in range(draw(st.integers(1, 4))):
+        data = draw(mutation(data))
+    return data
