@@ -22,6 +22,7 @@ from cal_followup.reading import Occurrence, Problem, Window, iter_occurrences, 
 
 if TYPE_CHECKING:
     from cal_followup.state import Memory
+    from cal_followup.stores import Item
     from cal_followup.stores.base import StoredObject, SyncStore
     from cal_followup.sync import SyncResult
 
@@ -47,33 +48,71 @@ def planning_window(now: datetime, settings: Settings) -> Window:
     )
 
 
-def read_occurrences(
-    source_spec: str, now: datetime, settings: Settings, outcome: Outcome
-) -> list[Occurrence]:
-    """Every event occurrence in the planning window; problems go into ``outcome``."""
-    from cal_followup.credentials import find_password
-    from cal_followup.errors import SourceError
-    from cal_followup.stores import open_source
+def _caldav_items(
+    source_spec: str, settings: Settings, calendar: str | None, window: Window
+) -> list[Item]:
+    """A CalDAV calendar read once with a time-range query (nothing remembered)."""
+    from cal_followup.stores import Item
 
+    store = _open_store(source_spec, settings, calendar, False, None)
+    return [Item(o.data, o.href, o.href, o.etag) for o in store.load(window)]
+
+
+def _source_items(
+    source_spec: str, settings: Settings, calendar: str | None, window: Window
+) -> list[Item]:
+    """The calendar objects of any SOURCE: file, vdir, feed or CalDAV calendar.
+
+    An http(s) URL is first fetched as a feed; when the server answers with
+    something that is not a calendar (a CalDAV collection often does), it is
+    read as a CalDAV calendar instead.
+    """
+    from cal_followup.credentials import find_password
+    from cal_followup.stores import open_source
+    from cal_followup.stores.feed import FeedHTTPError
+
+    if calendar and is_caldav(source_spec):
+        return _caldav_items(source_spec, settings, calendar, window)
     source = open_source(
         source_spec,
         timeout=settings.timeout,
         user=settings.user,
         password=lambda user: find_password(user, source_spec, settings.password_command),
     )
+    try:
+        items = list(source.items())
+    except FeedHTTPError:
+        if not is_caldav(source_spec):
+            raise
+        return _caldav_items(source_spec, settings, calendar, window)
+    if is_caldav(source_spec) and items and b"BEGIN:VCALENDAR" not in items[0].data[:4096].upper():
+        return _caldav_items(source_spec, settings, calendar, window)
+    return items
+
+
+def read_occurrences(
+    source_spec: str,
+    now: datetime,
+    settings: Settings,
+    outcome: Outcome,
+    calendar: str | None = None,
+) -> list[Occurrence]:
+    """Every event occurrence in the planning window; problems go into ``outcome``."""
+    from cal_followup.errors import SourceError
+
     window = planning_window(now, settings)
     occurrences: list[Occurrence] = []
-    items = list(source.items())
+    items = _source_items(source_spec, settings, calendar, window)
     single = len(items) == 1
     for item in items:
         try:
-            calendar = parse_calendar(item.data, item.where)
+            parsed = parse_calendar(item.data, item.where)
         except SourceError as error:
             if single:
                 raise
             outcome.problems.append(Problem(item.where, str(error).split(": ", 1)[-1]))
             continue
-        for found in iter_occurrences(calendar, window, settings.zone, item.where, item.href):
+        for found in iter_occurrences(parsed, window, settings.zone, item.where, item.href):
             if isinstance(found, Problem):
                 if found.fatal:
                     outcome.problems.append(found)
@@ -133,12 +172,14 @@ def business_days_for(
     return calendar_for
 
 
-def plan(source_spec: str, now: datetime, settings: Settings) -> Outcome:
+def plan(
+    source_spec: str, now: datetime, settings: Settings, calendar: str | None = None
+) -> Outcome:
     """Reminders the interviews in ``source_spec`` should have, as seen at ``now``."""
     from cal_followup.policy import plan_interview
 
     outcome = Outcome()
-    occurrences = read_occurrences(source_spec, now, settings, outcome)
+    occurrences = read_occurrences(source_spec, now, settings, outcome, calendar)
     outcome.interviews = find_interviews(occurrences, settings, outcome)
     seen_warnings: set[str] = set()
 
@@ -239,8 +280,13 @@ def _open_memory(identity: str, cache: dict[str, Memory]) -> Memory:
 
 
 def _open_store(
-    spec: str, settings: Settings, calendar: str | None, create: bool, memories: dict[str, Memory]
+    spec: str,
+    settings: Settings,
+    calendar: str | None,
+    create: bool,
+    memories: dict[str, Memory] | None,
 ) -> SyncStore:
+    """A writable store for ``spec``; ``memories`` None keeps nothing on disk."""
     import os
 
     from cal_followup.errors import ConfigError, SourceError
@@ -261,7 +307,8 @@ def _open_store(
             verify_tls=settings.verify_tls,
             timeout=settings.timeout,
         )
-        store.memory = _open_memory(store.identity, memories)  # type: ignore[assignment]
+        if memories is not None:
+            store.memory = _open_memory(store.identity, memories)  # type: ignore[assignment]
         return store
     if spec.lower().startswith(("http://", "https://", "webcal://", "webcals://")):
         raise ConfigError(

@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--json", action="store_true", help="print a JSON array, one object per reminder"
     )
+    _server_options(plan, target=False)
 
     export = commands.add_parser(
         "export",
@@ -144,10 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="codes not to report, comma-separated (e.g. F012,F013)",
     )
     check.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    _server_options(export, target=False)
     return parser
 
 
-def _server_options(parser: argparse.ArgumentParser) -> None:
+def _server_options(parser: argparse.ArgumentParser, *, target: bool = True) -> None:
     group = parser.add_argument_group("calendar options")
     group.add_argument(
         "--calendar",
@@ -155,12 +157,13 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
         help="calendar name when SOURCE is a CalDAV server or principal URL "
         "(a wrong or missing name lists the calendars)",
     )
-    group.add_argument(
-        "--target",
-        metavar="CALENDAR",
-        help="write reminders here instead of SOURCE: a calendar name on the same "
-        "server, a CalDAV URL, an .ics file or a vdir folder",
-    )
+    if target:
+        group.add_argument(
+            "--target",
+            metavar="CALENDAR",
+            help="write reminders here instead of SOURCE: a calendar name on the same "
+            "server, a CalDAV URL, an .ics file or a vdir folder",
+        )
     group.add_argument(
         "--user",
         metavar="USER",
@@ -300,7 +303,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config, _overrides(args))
     now = parse_now(args.now, settings.timezone)
     if args.command == "plan":
-        outcome = app.plan(args.source, now, settings)
+        outcome = app.plan(args.source, now, settings, args.calendar or settings.calendar)
         if args.json:
             print(
                 json.dumps([r.to_json() for r in outcome.reminders], ensure_ascii=False, indent=2)
@@ -309,7 +312,7 @@ def _run(args: argparse.Namespace) -> int:
             print(_table(outcome.reminders))
         return _report(outcome, args.quiet, args.debug)
     if args.command == "export":
-        outcome = app.plan(args.source, now, settings)
+        outcome = app.plan(args.source, now, settings, args.calendar or settings.calendar)
         data = app.export_bytes(outcome, settings, now)
         count = len(outcome.reminders)
         if args.dry_run:

@@ -581,3 +581,23 @@ def test_server_without_sync_tokens_uses_the_ctag(
             httpd.shutdown()
             httpd.server_close()
     assert counts[0] == counts[1] == {"PROPFIND": 1}
+
+
+def test_plan_and_export_read_a_caldav_calendar(
+    setup: tuple[Calendar, Runner, Proxy], tmp_path: Path
+) -> None:
+    calendar, run, proxy = setup
+    before = calendar.objects()
+    status, out, err = run("plan", run.url, "--json")  # type: ignore[attr-defined]
+    assert status == 0, err
+    import json
+
+    assert len(json.loads(out)) == EXPECTED_FIRST_RUN
+    name = run.url.rstrip("/").rsplit("/", 1)[-1]  # type: ignore[attr-defined]
+    base = run.url.rsplit("/", 2)[0] + "/"  # type: ignore[attr-defined]
+    target = tmp_path / "out.ics"
+    status, _, err = run("export", base, "--calendar", name, "-o", str(target))
+    assert status == 0, err
+    assert len(reminders_in({"x": target.read_bytes()})) == EXPECTED_FIRST_RUN
+    assert calendar.objects() == before
+    assert proxy.counts["PUT"] == 0 and proxy.counts["DELETE"] == 0

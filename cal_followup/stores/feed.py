@@ -31,6 +31,10 @@ def redact(url: str) -> str:
     return urllib.parse.urlunsplit(parts)
 
 
+class FeedHTTPError(SourceError):
+    """The server answered, but not with the feed: it may be a CalDAV collection."""
+
+
 def reject_password_in_url(url: str) -> None:
     """Passwords never travel on the command line, so never inside a URL either."""
     from cal_followup.errors import ConfigError
@@ -79,7 +83,7 @@ class FeedSource:
         except urllib.error.HTTPError as error:
             if error.code in (401, 403):
                 raise AuthError(f"{self.name}: access refused (HTTP {error.code})") from None
-            raise SourceError(f"{self.name}: HTTP {error.code} {error.reason}") from None
+            raise FeedHTTPError(f"{self.name}: HTTP {error.code} {error.reason}") from None
         except urllib.error.URLError as error:
             reason = getattr(error, "reason", error)
             raise SourceError(f"{self.name}: cannot fetch the feed: {reason}") from None
