@@ -154,10 +154,10 @@ def _last_day(component: icalendar.cal.Component) -> date:
     return _zones_until(component.get("DTSTART").dt.date())
 
 
-#: VTIMEZONEs we write stay right until at least this day. Programs built on
-#: vobject (Radicale among them) keep the first definition of a TZID they see
-#: for the life of the process, so a definition that ended with the reminder's
-#: own year put later reminders an hour off in summer.
+#: VTIMEZONEs we write stay right until at least this day. vobject keeps the
+#: first definition of a TZID it sees for the life of the process, so a
+#: definition that ended with the reminder's own year put later reminders an
+#: hour off in summer for any long-running program built on it.
 ZONES_VALID_UNTIL = date(2038, 1, 1)
 
 
