@@ -749,7 +749,7 @@ def _properties_about(message: str) -> list[str]:
         ("unknown time zone", ["DTSTART"]),
         ("unreadable DTEND", ["DTEND", "DURATION"]),
         ("the event ends before", ["DTEND", "DURATION"]),
-        ("a UID of", ["UID"]),
+        ("a UID with", ["UID"]),
     ):
         if message.startswith(prefix):
             return names
@@ -863,8 +863,10 @@ def _uid(event: icalendar.cal.Component) -> str:
     uid = str(event.get("UID", "")).strip()
     if not uid:
         return _derived_uid(event)
-    if len(uid) > MAX_UID:
-        return "long-uid-" + hashlib.sha256(uid.encode("utf-8", "replace")).hexdigest()[:32]
+    if len(uid) > MAX_UID or _CONTROL.search(uid):
+        # Too long to carry around, or holding line breaks and other controls
+        # that no writer can put back unescaped in our marker properties.
+        return "uid-" + hashlib.sha256(uid.encode("utf-8", "replace")).hexdigest()[:32]
     return uid
 
 
@@ -884,7 +886,8 @@ def _event_warnings(
     if not raw_uid:
         warnings = [*warnings, "no UID; using one derived from its content"]
     elif uid != raw_uid:
-        warnings = [*warnings, f"a UID of {len(raw_uid)} characters; using a digest of it"]
+        what = "control characters" if _CONTROL.search(raw_uid) else f"{len(raw_uid)} characters"
+        warnings = [*warnings, f"a UID with {what}; using a digest of it"]
     block: _Block | None = getattr(event, _BLOCK_ATTRIBUTE, None)
     for warning in warnings:
         yield report.for_event(event, warning, fatal=False)

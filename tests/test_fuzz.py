@@ -82,7 +82,7 @@ def test_mutated_calendars_never_crash_or_corrupt(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    @settings(max_examples=examples(request, 60), **FUZZ)  # type: ignore[arg-type]
+    @settings(max_examples=examples(request, 200), **FUZZ)  # type: ignore[arg-type]
     @given(data=broken_calendar())
     def run(data: bytes) -> None:
         check_run(tmp_path_factory.mktemp("fuzz"), data, capsys)
@@ -94,7 +94,7 @@ def test_random_bytes_never_crash(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    @settings(max_examples=examples(request, 30), **FUZZ)  # type: ignore[arg-type]
+    @settings(max_examples=examples(request, 60), **FUZZ)  # type: ignore[arg-type]
     @given(data=st.binary(max_size=2_000) | st.text(max_size=2_000).map(str.encode))
     def run(data: bytes) -> None:
         check_run(tmp_path_factory.mktemp("bytes"), b"BEGIN:VCALENDAR\r\n" + data, capsys)
@@ -104,7 +104,7 @@ def test_random_bytes_never_crash(
 
 
 def test_reading_yields_occurrences_or_problems_only(request: pytest.FixtureRequest) -> None:
-    @settings(max_examples=examples(request, 60), **FUZZ)  # type: ignore[arg-type]
+    @settings(max_examples=examples(request, 200), **FUZZ)  # type: ignore[arg-type]
     @given(data=broken_calendar())
     def run(data: bytes) -> None:
         try:

@@ -334,3 +334,16 @@ def test_contact_in_the_users_own_event_keeps_its_address(tmp_path: Path) -> Non
     check_in = next(r for r in reminders if r.stage.value == "check-in")
     assert check_in.recipient is not None
     assert check_in.recipient.email == "laura@acme.example"
+
+
+@pytest.mark.parametrize(
+    "uid", ["abc\\ndef", "abc\\nEND:VEVENT\\nBEGIN:VTODO", "a\x0bb", "x\u202ey"]
+)
+def test_a_uid_with_line_breaks_never_reaches_our_markers(tmp_path: Path, uid: str) -> None:
+    # Found by the fuzzer: a UID holding an escaped line break went into our
+    # X-CAL-FOLLOWUP-INTERVIEW marker, which icalendar writes unescaped.
+    reminders, exported, outcome = plan(tmp_path, invite(uid=uid))
+    assert reminders and not outcome.problems
+    assert_only_our_structure(exported, reminders)
+    assert all(re.fullmatch(r"uid-[0-9a-f]{32}", r.interview_uid) for r in reminders)
+    assert any("a UID with control characters" in w for w in outcome.warnings)
