@@ -179,7 +179,7 @@ def test_synced_objects_are_accepted_and_found_by_time(server: Server) -> None:
         assert event.decoded("DTSTART") == reminder.due
         assert normalise(str(event["DESCRIPTION"])) == normalise(description_text(reminder))
 
-    client = DAVClient(
+    client = DAVClient(  # type: ignore[operator]
         server.base + "/", username=server.user, password=server.password,
         auth_type="basic" if server.user else None,
     )  # fmt: skip
