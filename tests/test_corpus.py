@@ -671,3 +671,35 @@ def test_five_megabyte_calendar_finds_the_planted_interviews(tmp_path: Path) -> 
     assert {i.uid: i.start.isoformat() for i in interviews} == planted
     # Mock interviews and interview prep are in there many times, and excluded.
     assert any("Mock interview" in str(o.component.get("SUMMARY")) for o in occurrences)
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"", "no calendar data"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "not an iCalendar file"),
+        (b"Subject: Interview\n\nSee you on Monday!\n", "not an iCalendar file"),
+    ],
+)
+def test_a_file_that_is_no_calendar_at_all_is_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, needle: str
+) -> None:
+    path = tmp_path / "invite.ics"
+    path.write_bytes(data)
+    status, out, err = run(capsys, "plan", str(path), *ARGS)
+    assert status == 2
+    assert err.count("\n") == 1 and str(path) in err and needle in err and "Traceback" not in err
+
+
+def test_a_broken_event_long_past_is_only_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An export holds years of history: an event cut off in 2019 cannot matter
+    # to a plan made in 2026, so it is named, but the run succeeds.
+    data = (CORPUS / "broken" / "truncated.ics").read_bytes()
+    old = tmp_path / "history.ics"
+    old.write_bytes(data.replace(b"20261203T", b"20190603T"))
+    status, _, err = run(capsys, "plan", str(old), *ARGS)
+    assert status == 0, err
+    (line,) = err.strip().splitlines()
+    assert "warning:" in line and "'cut-off@example.com'" in line and "outside the planning" in line
