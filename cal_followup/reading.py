@@ -5,8 +5,8 @@ one CalDAV resource) and yields every event occurrence that overlaps the
 planning window, each with an aware start and end. It copes with what real
 calendar programs write: VTIMEZONE or bare IANA names, Outlook's Windows zone
 names, Google's calendar-level X-WR-TIMEZONE, floating times (read in the
-user's zone), all-day events, DURATION or no end, and recurring series with
-RECURRENCE-ID overrides and EXDATE.
+calendar's X-WR-TIMEZONE, else the user's zone), all-day events, DURATION or
+no end, and recurring series with RECURRENCE-ID overrides and EXDATE.
 
 It also copes with what nobody should write. Before icalendar sees the text,
 a line scanner unfolds it (at the byte level, so a UTF-8 character split
@@ -252,10 +252,6 @@ class _Block:
     def add(self, number: int, text: str) -> None:
         self.numbers.append(number)
         self.lines.append(text)
-
-    @property
-    def last(self) -> int:
-        return self.numbers[-1] if self.numbers else self.first
 
     def line_of(self, name: str) -> int | None:
         """The line a property starts on (the first one, if repeated)."""
@@ -756,7 +752,7 @@ def _properties_about(message: str) -> list[str]:
     return []
 
 
-def _window_allows(block: _Block, window: Window, user_zone: ZoneInfo) -> bool:
+def _window_allows(block: _Block, window: Window) -> bool:
     """False only when the raw DTSTART shows the block is far outside the window."""
     if block.recurring or block.name != "VEVENT":
         return True
@@ -771,9 +767,7 @@ def _window_allows(block: _Block, window: Window, user_zone: ZoneInfo) -> bool:
     return window.start.date() - margin <= day <= window.end.date() + margin
 
 
-def _pending_problems(
-    scan: _Scan | None, window: Window, user_zone: ZoneInfo, report: _Reporter
-) -> Iterator[Problem]:
+def _pending_problems(scan: _Scan | None, window: Window, report: _Reporter) -> Iterator[Problem]:
     if scan is None:
         return
     for number, message in sorted(scan.notes):
@@ -781,7 +775,7 @@ def _pending_problems(
     for block in scan.blocks:
         if block.trouble is None:
             continue
-        relevant = _window_allows(block, window, user_zone)
+        relevant = _window_allows(block, window)
         if block.name == "VEVENT":
             fatal = relevant
             message = f"cannot read the event: {block.trouble}"
@@ -814,9 +808,7 @@ def iter_occurrences(
     for each event that cannot be read, and warnings for events read anyway.
     """
     report = _Reporter(where)
-    yield from _pending_problems(
-        getattr(calendar, _PENDING_ATTRIBUTE, None), window, user_zone, report
-    )
+    yield from _pending_problems(getattr(calendar, _PENDING_ATTRIBUTE, None), window, report)
     calendar = _to_standard(calendar)
     cancelled_by_method = str(calendar.get("METHOD", "")).strip().upper() == "CANCEL"
     timezones = [c for c in calendar.subcomponents if c.name == "VTIMEZONE"]
