@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
 
 #: How many more examples ``--fuzz-long`` runs than CI does.
-LONG_FACTOR = 50
+LONG_FACTOR = 20
+#: Mutations may grow a calendar this far (a huge value repeated must not become 400 MB).
+MAX_SIZE = 4 * 1024 * 1024
 
 
 def examples(request: pytest.FixtureRequest, short: int) -> int:
@@ -111,14 +113,16 @@ def mutation(draw: st.DrawFn, data: bytes) -> bytes:
     if kind == "repeat" and lines:
         # The same event many times over: duplicate UIDs, big files.
         start = max(index - 8, 0)
-        return _join(lines[:start] + lines[start:index] * draw(st.integers(2, 400)) + lines[start:])
+        chunk = lines[start:index]
+        times = min(draw(st.integers(2, 400)), MAX_SIZE // (sum(map(len, chunk)) + 1))
+        return _join(lines[:start] + chunk * times + lines[start:])
     return data
 
 
 @st.composite
 def broken_calendar(draw: st.DrawFn) -> bytes:
-    """A real calendar with one to four things wrong with it."""
+    """A real calendar with one to four things wrong with it (at most ``MAX_SIZE`` bytes)."""
     data = draw(st.sampled_from(SEEDS))
     for _ in range(draw(st.integers(1, 4))):
-        data = draw(mutation(data))
+        data = draw(mutation(data))[:MAX_SIZE]
     return data
