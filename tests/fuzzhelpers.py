@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
 
 #: How many more examples ``--fuzz-long`` runs than CI does.
-LONG_FACTOR = 20
+LONG_FACTOR = 50
 #: Mutations may grow a calendar this far (a huge value repeated must not become 400 MB).
 MAX_SIZE = 4 * 1024 * 1024
 

@@ -8,7 +8,7 @@ every message is one line, the input is never touched, and the output file is
 either exactly what it was or a complete calendar of reminders, with no
 temporary file left behind.
 
-A short run is part of the normal suite; ``pytest --fuzz-long`` runs twenty
+A short run is part of the normal suite; ``pytest --fuzz-long`` runs fifty
 times as many examples.
 """
 
