@@ -131,14 +131,20 @@ def test_export_reads_the_same_in_icalendar_vobject_and_ics(component: str) -> N
         assert len(item.alarms) == 1
 
 
-def test_export_has_no_method_on_objects_and_folds_lines() -> None:
+def test_synced_objects_read_the_same_everywhere_and_export_folds_lines() -> None:
     _, data = exported(settings())
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))
     assert b"\n" not in data.replace(b"\r\n", b"")
     for reminder in reminders(settings()):
         item = single_object(reminder_component(reminder, settings(), NOW))
         assert b"METHOD" not in item  # RFC 4791 4.1: never in data stored on a server
-        assert len(icalendar.Calendar.from_ical(item).walk("VEVENT")) == 1
+        (by_icalendar,) = icalendar.Calendar.from_ical(item).walk("VEVENT")
+        assert by_icalendar.decoded("DTSTART") == reminder.due
+        by_vobject = vobject.readOne(item.decode("utf-8")).vevent
+        assert by_vobject.dtstart.value == reminder.due
+        assert by_vobject.dtstart.value.utcoffset() == reminder.due.utcoffset()
+        (by_ics,) = ics.Calendar(item.decode("utf-8")).events
+        assert by_ics.begin.datetime == reminder.due and by_ics.uid == reminder.uid
 
 
 # --- Radicale and Xandikos ----------------------------------------------------------------------
