@@ -217,8 +217,13 @@ def export_bytes(outcome: Outcome, settings: Settings, now: datetime) -> bytes:
 
 def write_atomically(path: str, data: bytes) -> None:
     """Write to a temporary file beside ``path``, then rename it over ``path``."""
+    from cal_followup.errors import SourceError
+
     directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".cal-followup-", suffix=".tmp", dir=directory)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".cal-followup-", suffix=".tmp", dir=directory)
+    except OSError as error:
+        raise SourceError(f"{path}: cannot write: {error.strerror}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -229,11 +234,13 @@ def write_atomically(path: str, data: bytes) -> None:
         else:
             os.chmod(temporary, 0o644 & ~_umask())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         try:
             os.unlink(temporary)
         except OSError:
             pass
+        if isinstance(error, OSError):
+            raise SourceError(f"{path}: cannot write: {error.strerror or error}") from None
         raise
 
 
@@ -340,13 +347,21 @@ class _FeedStore:
         self._uids: set[str] | None = None
 
     def load(self, window: Window) -> list[StoredObject]:
+        import re
+
         from cal_followup.stores.base import StoredObject
 
         items = list(self.feed.items())
+        # The whole feed is here, so which interviews exist is known exactly.
+        unfolded = b"".join(item.data for item in items).replace(b"\r\n ", b"").replace(b"\n ", b"")
+        self._uids = {
+            match.decode("utf-8", "replace").strip()
+            for match in re.findall(rb"(?mi)^UID[^:\r\n]*:(.*?)\r?$", unfolded)
+        }
         return [StoredObject(item.where, None, item.data) for item in items]
 
     def has_uid(self, uid: str) -> bool:
-        return True  # cannot tell cheaply: never withdraw on a guess
+        return self._uids is None or uid in self._uids
 
 
 def open_sync_stores(

@@ -123,6 +123,7 @@ def plan_stages(
     settings: Settings,
     business: BusinessDays,
     anchors: Mapping[Stage, datetime] | None = None,
+    fixed: frozenset[Stage] = frozenset(),
 ) -> list[Planned]:
     """Which stages are due when, for whom (no drafts yet); nothing before ``now``.
 
@@ -130,7 +131,8 @@ def plan_stages(
     is placed relative to ``now`` only once: when it already has an anchor, it
     keeps it (so a nightly run does not push it on every night), and if that
     anchor has passed the stage is history and the later stages keep their
-    spacing from it.
+    spacing from it. Stages in ``fixed`` (moved by the user) keep their anchor
+    whether or not they are overdue.
     """
     if interview.cancelled:
         return []
@@ -170,7 +172,9 @@ def plan_stages(
         return [p for p in planned if p.due >= now]
 
     check_in = _at(_check_in_day(interview, business, settings), settings.day_start, zone)
-    if check_in < now:
+    if Stage.CHECK_IN in fixed and Stage.CHECK_IN in anchors:
+        check_in = anchors[Stage.CHECK_IN]
+    elif check_in < now:
         if Stage.CHECK_IN in anchors:
             check_in = anchors[Stage.CHECK_IN]
         else:
@@ -213,10 +217,11 @@ def plan_interview(
     settings: Settings,
     business: BusinessDays,
     anchors: Mapping[Stage, datetime] | None = None,
+    fixed: frozenset[Stage] = frozenset(),
 ) -> list[Reminder]:
     """The reminders ``interview`` should have, as seen at ``now``."""
     reminders = []
-    for item in plan_stages(interview, now, settings, business, anchors):
+    for item in plan_stages(interview, now, settings, business, anchors, fixed):
         draft = render_draft(interview, item.stage, item.late, item.recipient, settings)
         recipient_key = item.recipient.key if item.recipient else ""
         to = item.recipient.email if item.recipient else None

@@ -171,10 +171,15 @@ def _start_text(interview: Interview) -> str:
 
 def _anchors(
     interview: Interview, existing: dict[str, Existing], memory: Memory
-) -> dict[Stage, datetime]:
-    """Due times earlier runs gave this interview's stages, while it stayed where it was."""
+) -> tuple[dict[Stage, datetime], frozenset[Stage]]:
+    """Due times earlier runs gave this interview's stages, while it stayed where it was.
+
+    The second value names the stages whose time the user set by moving the
+    reminder: later stages keep their spacing from the user's time at once.
+    """
     start = _start_text(interview)
     anchors: dict[Stage, datetime] = {}
+    fixed: set[Stage] = set()
     for remembered in memory.reminders_for(interview.uid):
         if remembered.interview_start == start:
             try:
@@ -192,7 +197,9 @@ def _anchors(
                 anchors[Stage(item.stage)] = item.due
             except ValueError:
                 continue
-    return anchors
+            if not item.unmodified:
+                fixed.add(Stage(item.stage))
+    return anchors, frozenset(fixed)
 
 
 def reconcile(
@@ -221,7 +228,7 @@ def reconcile(
                 now,
                 settings,
                 calendar_for(interview),  # type: ignore[arg-type]
-                _anchors(interview, existing, memory),
+                *_anchors(interview, existing, memory),
             )
         except Exception as error:  # noqa: BLE001 - one interview never stops the rest
             from cal_followup.errors import FollowupError
@@ -254,6 +261,7 @@ def reconcile(
                         uid,
                         reminder.summary,
                         reminder.due,
+                        reminder=reminder,
                         note="deleted by you; not written again",
                     )
                 )

@@ -214,3 +214,122 @@ def test_feed_needs_a_target(
     run = Runner(tmp_path, monkeypatch, capsys)
     status, _, err = run("sync", "https://example.invalid/calendar.ics")
     assert status == 2 and "--target" in err
+
+
+def test_new_timezone_goes_after_the_calendar_properties(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A Google export: UTC times, no VTIMEZONE; the reminders need Europe/Helsinki's.
+    path = tmp_path / "google.ics"
+    path.write_bytes(
+        b"BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\n"
+        b"X-WR-TIMEZONE:Europe/Helsinki\r\nBEGIN:VEVENT\r\nUID:g1@google.com\r\n"
+        b"DTSTAMP:20261120T000000Z\r\nDTSTART:20261201T080000Z\r\nDTEND:20261201T090000Z\r\n"
+        b"SUMMARY:Interview with Acme\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    run = Runner(tmp_path, monkeypatch, capsys)
+    status, out, err = run("sync", str(path))
+    assert status == 0, err
+    lines = path.read_bytes().split(b"\r\n")
+    first_component = next(i for i, line in enumerate(lines[1:], 1) if line.startswith(b"BEGIN:"))
+    assert lines[first_component] == b"BEGIN:VTIMEZONE"
+    assert {b"VERSION:2.0", b"X-WR-TIMEZONE:Europe/Helsinki"} <= set(lines[:first_component])
+
+
+def test_status_shows_a_reminder_deleted_by_the_user(ics: tuple[Path, Runner]) -> None:
+    path, run = ics
+    run("sync", str(path))
+    data = path.read_bytes()
+    calendar = icalendar.Calendar.from_ical(data)
+    closing = next(
+        c for c in calendar.walk("VEVENT") if str(c.get("X-CAL-FOLLOWUP-STAGE")) == "closing"
+    )
+    blocks = data.split(b"BEGIN:VEVENT")
+    path.write_bytes(
+        b"BEGIN:VEVENT".join(b for b in blocks if str(closing["UID"]).encode() not in b)
+    )
+    status, out, _ = run("status", str(path))
+    assert status == 0 and "deleted by you" in out
+
+
+def test_user_moved_check_in_moves_the_closing_at_once_and_only_once(
+    vdir: tuple[Path, Runner],
+) -> None:
+    folder, run = vdir
+    run("sync", str(folder))
+    check_in = next(
+        p
+        for p in folder.iterdir()
+        if b"X-CAL-FOLLOWUP-STAGE:check-in" in p.read_bytes() and ACME.encode() in p.read_bytes()
+    )
+    # The Acme check-in is due Tue 8 Dec 09:00; the user moves it to Mon 14 Dec 14:00.
+    check_in.write_bytes(check_in.read_bytes().replace(b"20261208T09", b"20261214T14"))
+
+    def closing_due() -> str:
+        for file in folder.iterdir():
+            data = file.read_bytes()
+            if b"X-CAL-FOLLOWUP-STAGE:closing" in data and ACME.encode() in data:
+                return str(next(iter(icalendar.Calendar.from_ical(data).walk("VEVENT"))).start)
+        raise AssertionError("no closing")
+
+    assert run("sync", str(folder))[1].strip() == "1 moved"
+    after_edit = closing_due()
+    from datetime import date
+
+    from cal_followup.businessdays import business_calendar
+
+    expected = business_calendar("FI").add_business_days(date(2026, 12, 14), 10)
+    assert after_edit.startswith(f"{expected.isoformat()} 09:00")
+    for night in ("2026-12-09T06:00", "2026-12-15T06:00", "2026-12-16T06:00"):
+        assert run("sync", str(folder), now=night)[1] == ""
+    assert closing_due() == after_edit
+
+
+def test_export_into_a_missing_folder_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.ics"
+    source.write_bytes(SAMPLE)
+    run = Runner(tmp_path, monkeypatch, capsys)
+    target = tmp_path / "missing" / "out.ics"
+    status, _, err = run("export", str(source), "-o", str(target))
+    assert status == 2 and f"{target}: cannot write" in err and "internal error" not in err
+    assert ".cal-followup-" not in err
+
+
+def test_interview_deleted_from_a_feed_withdraws_its_reminders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import http.server
+    import threading
+
+    served = {"body": SAMPLE}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar")
+            self.end_headers()
+            self.wfile.write(served["body"])
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/calendar.ics"
+        target = tmp_path / "reminders"
+        target.mkdir()
+        run = Runner(tmp_path, monkeypatch, capsys)
+        assert (
+            run("sync", url, "--target", str(target))[1].strip() == f"{EXPECTED_FIRST_RUN} created"
+        )
+        blocks = SAMPLE.split(b"BEGIN:VEVENT")
+        served["body"] = b"BEGIN:VEVENT".join(b for b in blocks if ACME.encode() not in b)
+        status, out, err = run("sync", url, "--target", str(target))
+        assert status == 0, err
+        assert out.strip() == "3 withdrawn"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

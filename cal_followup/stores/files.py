@@ -244,12 +244,16 @@ class IcsFileStore:
             return
         parsed = self._read()
         out: list[bytes] = list(parsed.head)
-        out.extend(b.data for b in self._new_zones)
+        # New zones go before the first component, after the calendar's own
+        # properties (RFC 5545 wants VERSION and PRODID first).
+        zones_pending = [b.data for b in self._new_zones]
         written: set[str] = set()
         for segment in parsed.segments:
             if isinstance(segment, bytes):
                 out.append(segment)
                 continue
+            out.extend(zones_pending)
+            zones_pending = []
             key = segment.uid
             if key is not None and key in self._replacements:
                 replacement = self._replacements[key]
@@ -258,6 +262,7 @@ class IcsFileStore:
                 written.add(key)
                 continue
             out.append(segment.data)
+        out.extend(zones_pending)
         out.extend(self._added.values())
         out.extend(parsed.tail)
         try:
