@@ -410,7 +410,9 @@ def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) ->
             print(f"dry run: {result.summary_line(dry_run=True) or 'nothing to change'}")
         elif result.summary_line():
             print(result.summary_line())
-        return _report(result.outcome, args.quiet, args.debug)
+        # Cron-quiet: a night with nothing changed prints nothing but real errors.
+        quiet = args.quiet or not (result.summary_line() or args.dry_run or args.json)
+        return _report(result.outcome, quiet, args.debug)
     if args.command == "stop":
         result, matches = app.stop_command(
             args.query,

@@ -55,7 +55,9 @@ def _resolve_date(groups: dict[str, str | None], language: Language, after: date
             candidate = date(year, month, day)
         except ValueError:
             continue
-        if candidate >= after:
+        # A date just before the interview ("by November 20" on December 2) is a
+        # slip or old news, not a deadline a year away.
+        if candidate >= after and (candidate - after).days <= 200:
             return candidate
     return None
 

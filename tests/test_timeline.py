@@ -31,7 +31,7 @@ def read(text: str, labelled: tuple[str, ...] = ()) -> object:
         ("We'll let you know next week", date(2026, 12, 13)),
         ("by the end of this week", date(2026, 12, 6)),
         ("decision by Friday", date(2026, 12, 4)),
-        ("Dec 1", date(2027, 12, 1)),  # a date before the interview is next year's
+        ("by Jan 15", date(2027, 1, 15)),  # a date soon after, across the new year
     ],
 )
 def test_phrases_resolve_to_deadlines(text: str, deadline: date) -> None:
@@ -51,3 +51,7 @@ def test_labelled_line_wins_over_notes() -> None:
 
 def test_no_timeline() -> None:
     assert read("Great chat about Kafka. Ask about the team size.") is None
+
+
+def test_a_date_just_before_the_interview_is_not_a_deadline_next_year() -> None:
+    assert read("Decision: by November 20") is None

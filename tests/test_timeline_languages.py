@@ -63,7 +63,6 @@ def test_finnish_phrases(text: str, deadline: date) -> None:
         ("cette semaine", date(2026, 12, 6)),
         ("avant le 4 décembre", date(2026, 12, 4)),
         ("le 18 décembre 2026", date(2026, 12, 18)),
-        ("le 1er décembre", date(2027, 12, 1)),  # before the interview: next year's
         ("4 déc.", date(2026, 12, 4)),
         ("4/12/2026", date(2026, 12, 4)),
         ("d'ici vendredi", date(2026, 12, 4)),
@@ -156,3 +155,8 @@ def test_spans_in_words_resolve_in_both_languages(interview_day: date, weeks: in
     ):
         found = parse_timeline([], text, [get_language(code)], interview_day)
         assert found is not None and found.deadline == expected, (code, text, found)
+
+
+def test_a_date_just_before_the_interview_is_no_deadline() -> None:
+    # "le 1er décembre" for a 2 December interview is old news, not December 2027.
+    assert read("fr", "le 1er décembre") is None
