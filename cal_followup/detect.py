@@ -316,8 +316,12 @@ def _language_code(values: list[str], languages: dict[str, Language]) -> str | N
     """The draft language a ``Language:`` line names, by code, name or alias."""
     for value in values:
         wanted = value.strip().lower()
+        # Locale tags name the language first: fr-FR, fi_FI.
+        primary = wanted.replace("_", "-").split("-", 1)[0]
         for code, language in languages.items():
             names = (code, language.name.lower(), *language.aliases)
+            if primary == code and language.drafts:
+                return code
             if wanted in names and language.drafts:
                 return code
     return None

@@ -211,3 +211,9 @@ def test_untrusted_values_are_one_line_and_bounded() -> None:
     interview = one_interview(event)
     assert interview.company is not None and len(interview.company) <= 80
     assert "\n" not in interview.summary
+
+
+@pytest.mark.parametrize("tag", ["fr-FR", "fr_CA", "FR"])
+def test_language_line_accepts_locale_tags(tag: str) -> None:
+    interview = one_interview(vevent(extra=f"DESCRIPTION:Language: {tag}"))
+    assert interview.language == "fr"
