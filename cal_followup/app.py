@@ -8,10 +8,11 @@ collected, not raised, so one broken event never stops the others.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -408,20 +409,19 @@ def open_sync_stores(
     return SyncStores(source, target, memory, lock_path, list(memories.values()))
 
 
-def sync_command(
+@contextlib.contextmanager
+def locked_stores(
     source_spec: str,
-    now: datetime,
     settings: Settings,
     *,
     target_spec: str | None,
     calendar: str | None,
-    create_target: bool,
-    dry_run: bool,
-) -> SyncResult:
+    create_target: bool = False,
+) -> Iterator[SyncStores]:
+    """The stores of one sync, held under the calendar's run lock, closed afterwards."""
     from pathlib import Path
 
     from cal_followup.state import run_lock
-    from cal_followup.sync import sync
 
     stores = open_sync_stores(
         source_spec,
@@ -432,20 +432,39 @@ def sync_command(
     )
     try:
         with run_lock(Path(stores.lock_path)):
-            result = sync(
-                stores.source,
-                stores.target,
-                stores.memory,
-                now,  # type: ignore[arg-type]
-                settings,
-                dry_run=dry_run,
-            )
-            if not dry_run:
-                status = 1 if result.outcome.failed_events else 0
-                stores.memory.record_run(status, result.summary_line() or "no changes")  # type: ignore[attr-defined]
-            return result
+            yield stores
     finally:
         stores.close()
+
+
+def _sync(stores: SyncStores, now: datetime, settings: Settings, dry_run: bool) -> SyncResult:
+    from cal_followup.sync import sync
+
+    return sync(stores.source, stores.target, stores.memory, now, settings, dry_run=dry_run)
+
+
+def sync_command(
+    source_spec: str,
+    now: datetime,
+    settings: Settings,
+    *,
+    target_spec: str | None,
+    calendar: str | None,
+    create_target: bool,
+    dry_run: bool,
+) -> SyncResult:
+    with locked_stores(
+        source_spec,
+        settings,
+        target_spec=target_spec,
+        calendar=calendar,
+        create_target=create_target,
+    ) as stores:
+        result = _sync(stores, now, settings, dry_run)
+        if not dry_run:
+            status = 1 if result.outcome.failed_events else 0
+            stores.memory.record_run(status, result.summary_line() or "no changes")
+        return result
 
 
 def find_matches(interviews: list[Interview], query: str) -> list[Interview]:
@@ -473,47 +492,29 @@ def stop_command(
     dry_run: bool,
 ) -> tuple[SyncResult | None, list[Interview]]:
     """Record that the user stopped one interview, then sync so it takes effect."""
-    from pathlib import Path
-
     from cal_followup.errors import ConfigError
-    from cal_followup.state import run_lock
-    from cal_followup.sync import read_interviews, sync
+    from cal_followup.sync import read_interviews
 
-    stores = open_sync_stores(
-        source_spec, settings, target_spec=target_spec, calendar=calendar, create_target=False
-    )
-    try:
-        with run_lock(Path(stores.lock_path)):
-            outcome = Outcome()
-            # Stopping also works for interviews that ended long ago.
-            wide = dataclasses.replace(settings, ignore_after_days=3650)
-            objects = stores.source.load(planning_window(now, wide))
-            interviews = read_interviews(objects, now, wide, outcome)
-            matches = find_matches(interviews, query)
-            unique = {i.uid: i for i in matches}
-            if not unique:
-                raise ConfigError(f"no interview matches {query!r}")
-            if len(unique) > 1:
-                return None, list(unique.values())
-            chosen = next(iter(unique.values()))
-            if dry_run:
-                return None, [chosen]
-            stores.memory.stop(chosen.uid, reason)  # type: ignore[attr-defined]
-            result = sync(
-                stores.source,
-                stores.target,
-                stores.memory,
-                now,  # type: ignore[arg-type]
-                settings,
-            )
-            stores.memory.record_run(
-                0,
-                f"stopped {chosen.summary!r} ({reason}); "  # type: ignore[attr-defined]
-                + (result.summary_line() or "no changes"),
-            )
-            return result, [chosen]
-    finally:
-        stores.close()
+    with locked_stores(source_spec, settings, target_spec=target_spec, calendar=calendar) as stores:
+        outcome = Outcome()
+        # Stopping also works for interviews that ended long ago.
+        wide = dataclasses.replace(settings, ignore_after_days=3650)
+        objects = stores.source.load(planning_window(now, wide))
+        interviews = read_interviews(objects, now, wide, outcome)
+        unique = {i.uid: i for i in find_matches(interviews, query)}
+        if not unique:
+            raise ConfigError(f"no interview matches {query!r}")
+        if len(unique) > 1:
+            return None, list(unique.values())
+        chosen = next(iter(unique.values()))
+        if dry_run:
+            return None, [chosen]
+        stores.memory.stop(chosen.uid, reason)
+        result = _sync(stores, now, settings, False)
+        stores.memory.record_run(
+            0, f"stopped {chosen.summary!r} ({reason}); " + (result.summary_line() or "no changes")
+        )
+        return result, [chosen]
 
 
 def status_command(
@@ -525,24 +526,6 @@ def status_command(
     calendar: str | None,
 ) -> tuple[SyncResult, tuple[str, int, str] | None, dict[str, str]]:
     """What a sync would do now, the last run's result, and the stopped interviews."""
-    from pathlib import Path
-
-    from cal_followup.state import run_lock
-    from cal_followup.sync import sync
-
-    stores = open_sync_stores(
-        source_spec, settings, target_spec=target_spec, calendar=calendar, create_target=False
-    )
-    try:
-        with run_lock(Path(stores.lock_path)):
-            result = sync(
-                stores.source,
-                stores.target,
-                stores.memory,
-                now,  # type: ignore[arg-type]
-                settings,
-                dry_run=True,
-            )
-            return result, stores.memory.last_run(), stores.memory.stops()  # type: ignore[attr-defined]
-    finally:
-        stores.close()
+    with locked_stores(source_spec, settings, target_spec=target_spec, calendar=calendar) as stores:
+        result = _sync(stores, now, settings, True)
+        return result, stores.memory.last_run(), stores.memory.stops()
