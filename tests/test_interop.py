@@ -31,6 +31,7 @@ from cal_followup import app
 from cal_followup.config import Settings
 from cal_followup.ical import description_text, reminder_component, single_object
 from cal_followup.model import Reminder
+from tests.helpers import settings as base_settings
 from tests.servers import Server, new_calendar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,13 +45,7 @@ SOURCES = [
 
 
 def settings(**extra: object) -> Settings:
-    values: dict[str, object] = {
-        "timezone": "Europe/Helsinki",
-        "me": ("sam.candidate@example.net",),
-        "name": "Sam Candidate",
-    }
-    values.update(extra)
-    return Settings(**values)  # type: ignore[arg-type]
+    return base_settings(**{"me": ("sam.candidate@example.net",), **extra})
 
 
 #: A summer interview: its reminders fall in daylight-saving time, the others in winter.

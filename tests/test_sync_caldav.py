@@ -183,6 +183,15 @@ def test_user_deleted_reminder_stays_deleted_and_edited_one_is_kept(
     assert len(reminders_in(after)) == EXPECTED_FIRST_RUN - 1
 
 
+def stages_of(reminders: dict[str, icalendar.cal.Component], interview_uid: str) -> list[str]:
+    """The sorted stages of one interview's reminders."""
+    return sorted(
+        str(r["X-CAL-FOLLOWUP-STAGE"])
+        for r in reminders.values()
+        if str(r["X-CAL-FOLLOWUP-INTERVIEW"]) == interview_uid
+    )
+
+
 def test_stop_and_categories(setup: tuple[Calendar, Runner, Proxy]) -> None:
     calendar, run, _ = setup
     run("sync", run.url)  # type: ignore[attr-defined]
@@ -192,11 +201,7 @@ def test_stop_and_categories(setup: tuple[Calendar, Runner, Proxy]) -> None:
     status, out, err = run("stop", "Initech", "--reason", "rejected", "--source", run.url)  # type: ignore[attr-defined]
     assert status == 0, err
     reminders = reminders_in(calendar.objects())
-    initech = sorted(
-        str(r["X-CAL-FOLLOWUP-STAGE"])
-        for r in reminders.values()
-        if str(r["X-CAL-FOLLOWUP-INTERVIEW"]) == INITECH
-    )
+    initech = stages_of(reminders, INITECH)
     # The thank-you was already due? No: it is pending, and a rejection replaces
     # every pending follow-up with one gracious reply.
     assert initech == ["after-rejection"]
@@ -206,11 +211,7 @@ def test_stop_and_categories(setup: tuple[Calendar, Runner, Proxy]) -> None:
     status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
     assert status == 0, err
     reminders = reminders_in(calendar.objects())
-    acme_stages = sorted(
-        str(r["X-CAL-FOLLOWUP-STAGE"])
-        for r in reminders.values()
-        if str(r["X-CAL-FOLLOWUP-INTERVIEW"]) == ACME
-    )
+    acme_stages = stages_of(reminders, ACME)
     assert acme_stages == ["thank-you"]
     status, out, _ = run("status", run.url)  # type: ignore[attr-defined]
     assert status == 0 and "stopped: rejected" in out and "stopped: offer" in out

@@ -300,6 +300,10 @@ class VdirStore:
         return os.path.join(self.path, href)
 
     def load(self, window: Window) -> list[StoredObject]:
+        # A vdir has no index to query: every item is read, whatever the window.
+        return self._scan()
+
+    def _scan(self) -> list[StoredObject]:
         try:
             names = sorted(
                 n for n in os.listdir(self.path) if n.endswith(".ics") and not n.startswith(".")
@@ -333,7 +337,7 @@ class VdirStore:
 
     def has_uid(self, uid: str) -> bool:
         if self._uids is None:
-            self.load(Window.__new__(Window))
+            self._scan()
         return uid in (self._uids or set())
 
     def create(self, href: str, data: bytes) -> str | None:
