@@ -177,7 +177,7 @@ def plan(
     source_spec: str, now: datetime, settings: Settings, calendar: str | None = None
 ) -> Outcome:
     """Reminders the interviews in ``source_spec`` should have, as seen at ``now``."""
-    from cal_followup.policy import plan_interview
+    from cal_followup.applications import plan_applications
 
     outcome = Outcome()
     occurrences = read_occurrences(source_spec, now, settings, outcome, calendar)
@@ -190,22 +190,10 @@ def plan(
             outcome.warnings.append(message)
 
     calendar_for = business_days_for(settings, warn)
-    for interview in outcome.interviews:
-        try:
-            reminders = plan_interview(interview, now, settings, calendar_for(interview))  # type: ignore[arg-type]
-        except Exception as error:  # noqa: BLE001 - one interview never stops the rest
-            from cal_followup.errors import FollowupError
-
-            if isinstance(error, FollowupError) and error.exit_status == 2:
-                raise
-            outcome.problems.append(
-                Problem(
-                    f"{interview.source}: event {interview.uid!r} ({interview.summary[:60]})",
-                    f"cannot plan reminders: {error}",
-                )
-            )
-            continue
-        outcome.reminders.extend(reminders)
+    # Per application: thank-yous per round, one check-in and closing after the last round.
+    outcome.reminders.extend(
+        plan_applications(outcome.interviews, now, settings, calendar_for, outcome.problems)
+    )
     outcome.reminders.sort(key=lambda r: (r.due, r.stage.value, r.uid))
     return outcome
 

@@ -16,6 +16,7 @@ from functools import cache
 
 import icalendar
 
+from cal_followup.applications import is_automated, is_person
 from cal_followup.config import Settings
 from cal_followup.languages import FIELDS, Language, load_languages
 from cal_followup.model import Interview, Person, StopReason
@@ -127,6 +128,17 @@ def _person(prop: object) -> Person:
     if clean_name and email and clean_name.lower() == email.lower():
         clean_name = None
     return Person(clean_name or None, email)
+
+
+def _human_organizer(prop: object, organizer: Person | None) -> Person | None:
+    """The organiser if a person; for a scheduler's address, the person it was sent by."""
+    if organizer is None or is_person(organizer):
+        return organizer
+    params = getattr(prop, "params", {}) or {}
+    sent_by = _email(params.get("SENT-BY"))
+    if sent_by and not is_automated(sent_by):
+        return Person(None, sent_by)
+    return None
 
 
 def _as_list(value: object) -> list[object]:
@@ -264,11 +276,13 @@ def _parse_contact(text: str, people: Iterable[Person], *, own_notes: bool = Fal
     return Person(name, email)
 
 
-def _company_from_domain(email: str | None) -> str | None:
-    if not email or "@" not in email:
+def _company_from_domain(email: str | None, own: frozenset[str] = frozenset()) -> str | None:
+    """"Acme" from anna@acme.example; never from a mail provider, a scheduler or ``own``."""
+    if not email or "@" not in email or is_automated(email):
         return None
     domain = email.rsplit("@", 1)[1].lower()
-    if domain in _FREE_MAIL or any(domain.endswith("." + d) for d in _FREE_MAIL):
+    skipped = _FREE_MAIL | own
+    if domain in skipped or any(domain.endswith("." + d) for d in skipped):
         return None
     labels = [label for label in domain.split(".") if label]
     if len(labels) < 2:
@@ -362,6 +376,7 @@ def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
     me = settings.me_lower
     if organizer and organizer.email and organizer.email.lower() in me:
         return Verdict(None, "organised by you")
+    organizer = _human_organizer(organizer_prop, organizer)
 
     interviewers: list[Person] = []
     for prop in _as_list(component.get("ATTENDEE")):
@@ -377,6 +392,8 @@ def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
         if person.email and person.email.lower() in me:
             continue
         if person.email and "resource.calendar" in person.email.lower():
+            continue
+        if is_automated(person.email):
             continue
         if not person.email and not person.name:
             continue
@@ -407,18 +424,23 @@ def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
         company = company or summary_company
         role = role or summary_role
     if not company:
+        own = frozenset(address.rsplit("@", 1)[-1] for address in me if "@" in address)
         candidates: list[Person | None] = [organizer, *interviewers]
         for candidate in candidates:
-            company = _company_from_domain(candidate.email if candidate else None)
+            company = _company_from_domain(candidate.email if candidate else None, own)
             if company:
                 break
 
+    stated: Person | None = None
     if lines.get("contact"):
-        contact: Person | None = _parse_contact(
+        stated = _parse_contact(
             lines["contact"][0],
             [*interviewers, *([organizer] if organizer else [])],
             own_notes=organizer_prop is None and component.get("ATTENDEE") is None,
         )
+        stated = stated if is_person(stated) else None
+    if stated is not None:
+        contact: Person | None = stated
     elif organizer and (organizer.email or organizer.name):
         contact = organizer
     elif interviewers:
@@ -459,6 +481,9 @@ def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
         stop_reason=_stop_reason(categories, ordered),
         source=occurrence.source,
         sequence=sequence,
+        organizer=organizer,
+        contact_stated=stated is not None,
+        application_key=_clean(lines["application"][0], 120) if lines.get("application") else None,
     )
     return Verdict(interview, "interview" + (" (cancelled)" if interview.cancelled else ""))
 

@@ -87,6 +87,12 @@ class Interview:
     stop_reason: StopReason | None = None
     source: str = ""
     sequence: int = 0
+    #: The organiser when it is a person (never an automated sender).
+    organizer: Person | None = None
+    #: True when ``contact`` came from a ``Contact:`` / ``Recruiter:`` line.
+    contact_stated: bool = False
+    #: The ``Application:`` key of the notes, as written.
+    application_key: str | None = None
 
     @property
     def key(self) -> str:
@@ -109,6 +115,35 @@ class Interview:
                 if who in wanted:
                     return topic
         return self.topics[0] if self.topics else None
+
+
+@dataclass(frozen=True)
+class Application:
+    """One employer and one role: its interviews, grouped into rounds (rules, section 9).
+
+    ``rounds`` holds one interview per round, ordered by start: the last
+    occurrence of a series on consecutive days, never a cancelled one.
+    ``interviews`` holds every occurrence that belongs here, cancelled or not.
+    """
+
+    key: str
+    company: str | None
+    role: str | None
+    interviews: tuple[Interview, ...]
+    rounds: tuple[Interview, ...]
+    contact: Person | None = None
+    timeline: StatedTimeline | None = None
+    stop_reason: StopReason | None = None
+
+    @property
+    def latest(self) -> Interview | None:
+        return self.rounds[-1] if self.rounds else None
+
+    @property
+    def heading(self) -> str:
+        """"Acme Oy – Data Engineer" for people; the key when nothing better is known."""
+        parts = [part for part in (self.company, self.role) if part]
+        return " – ".join(parts) if parts else self.key
 
 
 @dataclass(frozen=True)
@@ -137,6 +172,8 @@ class Reminder:
     #: When the interview started as planned; a sync moves reminders when it changes.
     interview_start: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    #: The application's readable id (``Application.key``).
+    application: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -156,4 +193,5 @@ class Reminder:
             "summary": self.summary,
             "mailto": self.mailto,
             "missing": list(self.draft.missing),
+            "application": self.application,
         }

@@ -218,10 +218,19 @@ def plan_interview(
     business: BusinessDays,
     anchors: Mapping[Stage, datetime] | None = None,
     fixed: frozenset[Stage] = frozenset(),
+    *,
+    stages: frozenset[Stage] | None = None,
+    application: str = "",
 ) -> list[Reminder]:
-    """The reminders ``interview`` should have, as seen at ``now``."""
+    """The reminders ``interview`` should have, as seen at ``now``.
+
+    ``stages`` limits the stages planned (an application's earlier rounds get
+    thank-yous only); ``application`` is the key the reminders carry.
+    """
     reminders = []
     for item in plan_stages(interview, now, settings, business, anchors, fixed):
+        if stages is not None and item.stage not in stages:
+            continue
         draft = render_draft(interview, item.stage, item.late, item.recipient, settings)
         recipient_key = item.recipient.key if item.recipient else ""
         to = item.recipient.email if item.recipient else None
@@ -241,6 +250,7 @@ def plan_interview(
                 summary=reminder_title(item.stage, item.late, item.recipient, interview, settings),
                 mailto=mailto_link(to, draft.subject, draft.body),
                 interview_start=interview.start,
+                application=application,
             )
         )
     return reminders

@@ -213,34 +213,29 @@ def reconcile(
     outcome: Outcome,
 ) -> list[Action]:
     """Decide what to do with every reminder; pure apart from reading ``memory``."""
-    from cal_followup.policy import plan_interview
+    from cal_followup.applications import plan_applications
 
     stops = memory.stops()
-    desired: dict[str, Reminder] = {}
-    seen_interviews: set[str] = set()
-    for interview in interviews:
-        seen_interviews.add(interview.uid)
-        if interview.stop_reason is None and interview.uid in stops:
-            interview = dataclasses.replace(interview, stop_reason=StopReason(stops[interview.uid]))
-        try:
-            planned = plan_interview(
-                interview,
-                now,
-                settings,
-                calendar_for(interview),  # type: ignore[arg-type]
-                *_anchors(interview, existing, memory),
-            )
-        except Exception as error:  # noqa: BLE001 - one interview never stops the rest
-            from cal_followup.errors import FollowupError
-
-            if isinstance(error, FollowupError) and error.exit_status == 2:
-                raise
-            outcome.problems.append(
-                Problem(f"event {interview.uid!r}", f"cannot plan reminders: {error}")
-            )
-            continue
-        for reminder in planned:
-            desired[reminder.uid] = reminder
+    seen_interviews = {interview.uid for interview in interviews}
+    stopped = [
+        dataclasses.replace(interview, stop_reason=StopReason(stops[interview.uid]))
+        if interview.stop_reason is None and interview.uid in stops
+        else interview
+        for interview in interviews
+    ]
+    # Grouped into applications: an earlier round's check-in and closing are no
+    # longer desired once a later round exists, so they are withdrawn below.
+    desired: dict[str, Reminder] = {
+        reminder.uid: reminder
+        for reminder in plan_applications(
+            stopped,
+            now,
+            settings,
+            calendar_for,
+            outcome.problems,
+            lambda interview: _anchors(interview, existing, memory),
+        )
+    }
 
     actions: list[Action] = []
     stamp = now

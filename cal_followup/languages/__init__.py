@@ -17,7 +17,17 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-FIELDS = ("company", "role", "contact", "topics", "timeline", "language", "tone", "idea")
+FIELDS = (
+    "company",
+    "role",
+    "contact",
+    "topics",
+    "timeline",
+    "language",
+    "tone",
+    "idea",
+    "application",
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,359 @@
+"""Interviews -> applications: one employer and one role, its rounds, its people.
+
+A job search is a process, not a list of events (rules, section 9). This
+module groups interview occurrences into applications (the same
+``Application:`` key, else the same company and role, a round of unknown role
+joining the company's only open application), orders each application's
+rounds (a recurring series on consecutive days is one round), and decides
+what the application as a whole says: its main contact, its stated timeline,
+and whether the user stopped it. ``plan_applications`` is the one path from
+interviews to reminders that ``plan``, ``export`` and ``sync`` share: thank-yous
+per round, one check-in and one closing from the last round only.
+
+It also knows which addresses are machines (scheduling and applicant-tracking
+systems, no-reply role accounts): the list is data, in
+``data/automated_senders.toml``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta
+from functools import cache
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from cal_followup.config import Settings
+from cal_followup.model import Application, Interview, Person, Reminder, Stage, StatedTimeline
+from cal_followup.reading import Problem
+
+#: Anchors and user-fixed stages a sync remembers for one interview.
+Anchors = tuple[Mapping[Stage, datetime], frozenset[Stage]]
+ALL_STAGES = frozenset(Stage)
+THANK_YOU_ONLY = frozenset({Stage.THANK_YOU})
+_SEPARATORS = re.compile(r"[._\-]+")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Senders:
+    domains: frozenset[str]
+    exact: frozenset[str]
+    contains: tuple[str, ...]
+    prefixes: tuple[str, ...]
+
+
+@cache
+def _senders() -> _Senders:
+    text = (resources.files("cal_followup") / "data" / "automated_senders.toml").read_text(
+        encoding="utf-8"
+    )
+    data = tomllib.loads(text)
+    domains = {d.lower().strip(".") for group in data.get("domains", {}).values() for d in group}
+    parts = data.get("local_parts", {})
+    return _Senders(
+        domains=frozenset(domains),
+        exact=frozenset(_SEPARATORS.sub("", p.lower()) for p in parts.get("exact", [])),
+        contains=tuple(_SEPARATORS.sub("", p.lower()) for p in parts.get("contains", [])),
+        prefixes=tuple(_SEPARATORS.sub("", p.lower()) for p in parts.get("prefixes", [])),
+    )
+
+
+def is_automated(email: str | None) -> bool:
+    """True for an address of a scheduling/ATS system or a role account like no-reply."""
+    if not email or "@" not in email:
+        return False
+    local, domain = email.strip().lower().rsplit("@", 1)
+    senders = _senders()
+    labels = domain.strip(".").split(".")
+    if any(".".join(labels[i:]) in senders.domains for i in range(len(labels) - 1)):
+        return True
+    local = _SEPARATORS.sub("", local.split("+", 1)[0])
+    return (
+        local in senders.exact
+        or any(word in local for word in senders.contains)
+        or local.startswith(senders.prefixes)
+    )
+
+
+def is_person(person: Person | None) -> bool:
+    """Someone a follow-up can go to: a name or an address, and not a machine."""
+    return (
+        person is not None and bool(person.email or person.name) and not is_automated(person.email)
+    )
+
+
+# Grouping -------------------------------------------------------------------
+
+
+def normalise(text: str | None) -> str:
+    """Case, whitespace and punctuation do not make two companies or roles differ."""
+    return " ".join(re.sub(r"[^\w]+", " ", (text or "").casefold()).split())
+
+
+def _readable(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+class _Grouping:
+    """Buckets of interviews under a match key, with the readable key of each."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, list[Interview]] = {}
+        self.names: dict[str, str] = {}
+
+    def add(self, bucket: str, name: str, interview: Interview) -> None:
+        self.members.setdefault(bucket, []).append(interview)
+        self.names.setdefault(bucket, name)
+
+    def with_company(self, company: str, *, role_known: bool) -> list[str]:
+        found = []
+        for bucket, members in self.members.items():
+            if bucket.startswith("company:") or not any(
+                normalise(m.company) == company for m in members
+            ):
+                continue
+            if role_known or not any(m.stop_reason for m in members if not m.cancelled):
+                found.append(bucket)
+        return found
+
+
+def _bucket_all(interviews: Iterable[Interview]) -> _Grouping:
+    grouping = _Grouping()
+    ordered = sorted(interviews, key=lambda i: (i.start, i.uid))
+    keyed = [i for i in ordered if normalise(i.application_key)]
+    for interview in keyed:
+        key = interview.application_key or ""
+        grouping.add("key:" + normalise(key), _readable(key), interview)
+    rest = [i for i in ordered if not normalise(i.application_key)]
+    for interview in rest:
+        company, role = normalise(interview.company), normalise(interview.role)
+        if not (company and role):
+            continue
+        same = [
+            bucket
+            for bucket in grouping.with_company(company, role_known=True)
+            if bucket.startswith("key:")
+            and any(normalise(m.role) == role for m in grouping.members[bucket])
+        ]
+        bucket = same[0] if len(same) == 1 else f"role:{company}\x1f{role}"
+        name = f"{_readable(interview.company or '')} / {_readable(interview.role or '')}"
+        grouping.add(bucket, name, interview)
+    for interview in rest:
+        company = normalise(interview.company)
+        if not company or normalise(interview.role):
+            continue
+        # A round whose role is not known joins the company's only open application.
+        open_ones = grouping.with_company(company, role_known=False)
+        bucket = open_ones[0] if len(open_ones) == 1 else "company:" + company
+        grouping.add(bucket, _readable(interview.company or ""), interview)
+    for interview in rest:
+        if not normalise(interview.company):
+            grouping.add("event:" + interview.uid, _readable(interview.summary), interview)
+    return grouping
+
+
+def _day(interview: Interview) -> date:
+    try:
+        return interview.start.astimezone(ZoneInfo(interview.zone)).date()
+    except (ValueError, KeyError, OSError):
+        return interview.start.date()
+
+
+def _merge_series(chain: list[Interview]) -> Interview:
+    """The last day of a multi-day series, carrying everyone met on any day."""
+    last = chain[-1]
+    if len(chain) == 1:
+        return last
+    people: list[Person] = []
+    topics: list[str] = []
+    person_topics: list[tuple[str, str]] = []
+    for occurrence in chain:
+        people.extend(p for p in occurrence.interviewers if p not in people)
+        topics.extend(t for t in occurrence.topics if t not in topics)
+        person_topics.extend(t for t in occurrence.person_topics if t not in person_topics)
+    return dataclasses.replace(
+        last,
+        interviewers=tuple(people),
+        topics=tuple(topics),
+        person_topics=tuple(person_topics),
+    )
+
+
+def _rounds(members: list[Interview]) -> list[Interview]:
+    """The rounds, one interview each, by start; cancelled occurrences drop out."""
+    by_uid: dict[str, list[Interview]] = {}
+    for interview in sorted(members, key=lambda i: (i.start, i.uid)):
+        if not interview.cancelled:
+            by_uid.setdefault(interview.uid, []).append(interview)
+    rounds: list[Interview] = []
+    for occurrences in by_uid.values():
+        chain = [occurrences[0]]
+        for occurrence in occurrences[1:]:
+            previous = chain[-1]
+            if (
+                occurrence.recurrence_id
+                and previous.recurrence_id
+                and _day(occurrence) - _day(previous) <= timedelta(days=1)
+            ):
+                chain.append(occurrence)
+                continue
+            rounds.append(_merge_series(chain))
+            chain = [occurrence]
+        rounds.append(_merge_series(chain))
+    rounds.sort(key=lambda i: (i.start, i.uid))
+    return rounds
+
+
+CalendarFor = Callable[[Interview], object]
+
+
+def _timeline_end(interview: Interview, calendar_for: CalendarFor | None) -> date | None:
+    timeline = interview.timeline
+    if timeline is None:
+        return None
+    if timeline.deadline is not None:
+        return timeline.deadline
+    if timeline.business_days is None or calendar_for is None:
+        return None
+    try:
+        business = calendar_for(interview)
+        return business.add_business_days(_day(interview), timeline.business_days)  # type: ignore[attr-defined, no-any-return]
+    except Exception:  # noqa: BLE001 - without a calendar the earlier timeline is just unknown
+        return None
+
+
+def _timeline(rounds: list[Interview], calendar_for: CalendarFor | None) -> StatedTimeline | None:
+    """The latest round's timeline, else an earlier one that ends after the latest round."""
+    latest = rounds[-1]
+    if latest.timeline is not None:
+        return latest.timeline
+    for earlier in reversed(rounds[:-1]):
+        end = _timeline_end(earlier, calendar_for)
+        if end is not None and end > _day(latest) and earlier.timeline is not None:
+            return StatedTimeline(earlier.timeline.text, deadline=end)
+    return None
+
+
+def _contact(rounds: list[Interview]) -> Person | None:
+    """A Contact:/Recruiter: line (latest wins), else an organiser, else an interviewer."""
+    for interview in reversed(rounds):
+        if interview.contact_stated and is_person(interview.contact):
+            return interview.contact
+    for interview in reversed(rounds):
+        if is_person(interview.organizer):
+            return interview.organizer
+    people = [p for p in rounds[-1].interviewers if is_person(p)]
+    return people[0] if people else None
+
+
+def group_applications(
+    interviews: Iterable[Interview], calendar_for: CalendarFor | None = None
+) -> list[Application]:
+    """Every application among ``interviews``, in the order of their first interview."""
+    grouping = _bucket_all(interviews)
+    applications = []
+    for bucket, members in grouping.members.items():
+        members.sort(key=lambda i: (i.start, i.uid))
+        rounds = _rounds(members)
+        live = rounds or members
+        source = rounds[-1] if rounds else members[-1]
+        stops = [i.stop_reason for i in members if i.stop_reason and not i.cancelled]
+        applications.append(
+            Application(
+                key=grouping.names[bucket],
+                company=source.company or next((m.company for m in members if m.company), None),
+                role=source.role or next((m.role for m in reversed(members) if m.role), None),
+                interviews=tuple(members),
+                rounds=tuple(rounds),
+                contact=_contact(live),
+                timeline=_timeline(rounds, calendar_for) if rounds else None,
+                stop_reason=stops[-1] if stops else None,
+            )
+        )
+    applications.sort(key=lambda a: (a.interviews[0].start, a.key))
+    return applications
+
+
+def planning_items(application: Application) -> list[tuple[Interview, frozenset[Stage]]]:
+    """Each round as the plan sees it, with the stages it may have.
+
+    Earlier rounds keep their thank-yous only; the latest round carries the
+    application's contact, timeline and stop, and its check-in and closing
+    (or its one after-rejection reply). A series' earlier days have nothing.
+    """
+    items: list[tuple[Interview, frozenset[Stage]]] = []
+    latest = application.latest
+    for interview in application.rounds:
+        if interview is latest:
+            interview = dataclasses.replace(
+                interview,
+                contact=application.contact,
+                timeline=application.timeline,
+                stop_reason=application.stop_reason,
+            )
+            items.append((interview, ALL_STAGES))
+        else:
+            items.append(
+                (
+                    dataclasses.replace(interview, stop_reason=application.stop_reason),
+                    THANK_YOU_ONLY,
+                )
+            )
+    return items
+
+
+def plan_applications(
+    interviews: Iterable[Interview],
+    now: datetime,
+    settings: Settings,
+    calendar_for: CalendarFor,
+    problems: list[Problem],
+    anchors_for: Callable[[Interview], Anchors] | None = None,
+) -> list[Reminder]:
+    """The reminders every application should have, as seen at ``now``.
+
+    One interview that cannot be planned is reported in ``problems`` and the
+    rest go on; a configuration error (exit status 2) stops everything.
+    """
+    from cal_followup.errors import FollowupError
+    from cal_followup.policy import plan_interview
+
+    reminders: list[Reminder] = []
+    for application in group_applications(interviews, calendar_for):
+        for interview, stages in planning_items(application):
+            try:
+                anchors, fixed = anchors_for(interview) if anchors_for else ({}, frozenset())
+                reminders.extend(
+                    plan_interview(
+                        interview,
+                        now,
+                        settings,
+                        calendar_for(interview),  # type: ignore[arg-type]
+                        anchors,
+                        fixed,
+                        stages=stages,
+                        application=application.key,
+                    )
+                )
+            except Exception as error:  # noqa: BLE001 - one interview never stops the rest
+                if isinstance(error, FollowupError) and error.exit_status == 2:
+                    raise
+                problems.append(
+                    Problem(
+                        f"{interview.source}: event {interview.uid!r} ({interview.summary[:60]})",
+                        f"cannot plan reminders: {error}",
+                    )
+                )
+    return reminders
+
+
+def application_of(interviews: Iterable[Interview]) -> dict[str, Application]:
+    """Each interview UID's application (for ``status``)."""
+    found: dict[str, Application] = {}
+    for application in group_applications(interviews):
+        for interview in application.interviews:
+            found.setdefault(interview.uid, application)
+    return found
