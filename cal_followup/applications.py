@@ -93,6 +93,25 @@ def normalise(text: str | None) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", (text or "").casefold()).split())
 
 
+@cache
+def _round_words() -> frozenset[str]:
+    text = (resources.files("cal_followup") / "data" / "round_words.toml").read_text(
+        encoding="utf-8"
+    )
+    tables = tomllib.loads(text).values()
+    return frozenset(
+        w for table in tables for word in table.get("words", []) for w in normalise(word).split()
+    )
+
+
+def role_of(interview: Interview) -> str | None:
+    """The role, unless what was read as one only names the round ("final", "2nd round")."""
+    words = normalise(interview.role).split()
+    if not words or all(w.isdigit() or w in _round_words() for w in words):
+        return None
+    return interview.role
+
+
 def _readable(text: str) -> str:
     return " ".join(text.casefold().split())
 
@@ -129,21 +148,21 @@ def _bucket_all(interviews: Iterable[Interview]) -> _Grouping:
         grouping.add("key:" + normalise(key), _readable(key), interview)
     rest = [i for i in ordered if not normalise(i.application_key)]
     for interview in rest:
-        company, role = normalise(interview.company), normalise(interview.role)
+        company, role = normalise(interview.company), normalise(role_of(interview))
         if not (company and role):
             continue
         same = [
             bucket
             for bucket in grouping.with_company(company, role_known=True)
             if bucket.startswith("key:")
-            and any(normalise(m.role) == role for m in grouping.members[bucket])
+            and any(normalise(role_of(m)) == role for m in grouping.members[bucket])
         ]
         bucket = same[0] if len(same) == 1 else f"role:{company}\x1f{role}"
-        name = f"{_readable(interview.company or '')} / {_readable(interview.role or '')}"
+        name = f"{_readable(interview.company or '')} / {_readable(role_of(interview) or '')}"
         grouping.add(bucket, name, interview)
     for interview in rest:
         company = normalise(interview.company)
-        if not company or normalise(interview.role):
+        if not company or normalise(role_of(interview)):
             continue
         # A round whose role is not known joins the company's only open application.
         open_ones = grouping.with_company(company, role_known=False)
@@ -265,7 +284,8 @@ def group_applications(
             Application(
                 key=grouping.names[bucket],
                 company=source.company or next((m.company for m in members if m.company), None),
-                role=source.role or next((m.role for m in reversed(members) if m.role), None),
+                role=role_of(source)
+                or next((role_of(m) for m in reversed(members) if role_of(m)), None),
                 interviews=tuple(members),
                 rounds=tuple(rounds),
                 contact=_contact(live),
@@ -287,7 +307,10 @@ def planning_items(application: Application) -> list[tuple[Interview, frozenset[
     items: list[tuple[Interview, frozenset[Stage]]] = []
     latest = application.latest
     for interview in application.rounds:
-        if interview is latest:
+        if role_of(interview) is None and application.role:
+            # "Globex: final interview" is a round of the Globex application's role.
+            interview = dataclasses.replace(interview, role=application.role)
+        if interview.key == (latest.key if latest else None):
             interview = dataclasses.replace(
                 interview,
                 contact=application.contact,

@@ -458,8 +458,14 @@ def _print_status(
             reminder.interview_uid if reminder else existing.interview_uid if existing else ""
         )
         by_interview.setdefault(interview_uid, []).append(action)
+    from cal_followup.applications import application_of
+
+    applications = application_of(result.interviews)
+    order = {a.key: n for n, a in enumerate(dict.fromkeys(applications.values()))}
     rows = []
-    for interview in result.interviews:
+    for interview in sorted(
+        result.interviews, key=lambda i: order.get(applications[i.uid].key, 0)
+    ):
         stage_rows = []
         for action in sorted(
             by_interview.get(interview.uid, []), key=lambda a: (a.due is None, a.due)
@@ -485,8 +491,11 @@ def _print_status(
                 "cancelled": interview.cancelled,
                 "stopped": stopped,
                 "stages": stage_rows,
+                "application": applications[interview.uid].key,
+                "_heading": applications[interview.uid].heading,
             }
         )
+    headings = [row.pop("_heading") for row in rows]
     if args.json:
         print(json.dumps({"interviews": rows, "last_run": last_run}, ensure_ascii=False, indent=2))
         return _report(result.outcome, args.quiet, args.debug)
@@ -495,15 +504,20 @@ def _print_status(
         print(f"last sync: {at}, {'ok' if status == 0 else f'exit status {status}'}: {summary}")
     else:
         print("last sync: never")
-    for row in rows:
+    shown = None
+    for row, heading in zip(rows, headings, strict=True):
+        if row["application"] != shown:
+            # One heading per application (company – role), its rounds below it.
+            shown = row["application"]
+            print(f"\n{heading}")
         flags = " [cancelled]" if row["cancelled"] else ""
         flags += f" [stopped: {row['stopped']}]" if row["stopped"] else ""
-        print(f"\n{row['start'][:16].replace('T', ' ')}  {row['summary']}{flags}")
+        print(f"  {row['start'][:16].replace('T', ' ')}  {row['summary']}{flags}")
         if not row["stages"]:
-            print("  (no reminders)")
+            print("    (no reminders)")
         for stage in row["stages"]:
             due = (stage["due"] or "")[:16].replace("T", " ")
-            print(f"  {stage['stage']:<16} {due:<17} {stage['state']:<15} {stage['summary']}")
+            print(f"    {stage['stage']:<16} {due:<17} {stage['state']:<15} {stage['summary']}")
     return _report(result.outcome, args.quiet, args.debug)
 
 
