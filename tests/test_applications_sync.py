@@ -195,3 +195,45 @@ def test_ics_file_season(
     status, out, err = run("sync", str(path), now=AFTER_ROUND_1)
     assert (status, out, err) == (0, "", "")
     assert path.read_bytes() == data
+
+
+def test_status_groups_rounds_under_their_application(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    _, events = _split()
+    other = (
+        events[ROUND_1]
+        .replace(ROUND_1, "other-company@google.com")
+        .replace("Acme Oy", "Globex")
+        .replace("20261130T", "20261201T")
+    )
+    path = tmp_path / "calendar.ics"
+    path.write_bytes(_object(events[ROUND_1], other, events[ROUND_2], DENTIST))
+    run = Runner(tmp_path, monkeypatch, capsys)
+    _configure(run)
+    run("sync", str(path), now=BEFORE_ROUND_1)
+    status, out, err = run("status", str(path), now=BEFORE_ROUND_1)
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines.count("Acme Oy – Data Engineer") == 1
+    assert lines.count("Globex – Data Engineer") == 1
+    acme = lines.index("Acme Oy – Data Engineer")
+    globex = lines.index("Globex – Data Engineer")
+    # Both Acme rounds sit under the Acme heading, before Globex's (whose round is between).
+    assert acme < globex
+    assert (
+        sum(
+            "Interview with Acme Oy" in line or "Acme Oy: Data" in line
+            for line in lines[acme:globex]
+        )
+        == 2
+    )
+    status, out, err = run("status", str(path), "--json", now=BEFORE_ROUND_1)
+    rows = json.loads(out)["interviews"]
+    assert {row["uid"]: row["application"] for row in rows} == {
+        ROUND_1: "acme oy / data engineer",
+        ROUND_2: "acme oy / data engineer",
+        "other-company@google.com": "globex / data engineer",
+    }
