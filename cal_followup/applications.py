@@ -122,19 +122,25 @@ class _Grouping:
     def __init__(self) -> None:
         self.members: dict[str, list[Interview]] = {}
         self.names: dict[str, str] = {}
+        # Buckets by normalised company, so grouping stays linear in the events.
+        self.companies: dict[str, dict[str, None]] = {}
+        self.closed: set[str] = set()
+        self.roles: dict[str, set[str]] = {}
 
     def add(self, bucket: str, name: str, interview: Interview) -> None:
         self.members.setdefault(bucket, []).append(interview)
         self.names.setdefault(bucket, name)
+        self.companies.setdefault(normalise(interview.company), {})[bucket] = None
+        if interview.stop_reason and not interview.cancelled:
+            self.closed.add(bucket)
+        self.roles.setdefault(bucket, set()).add(normalise(role_of(interview)))
 
     def with_company(self, company: str, *, role_known: bool) -> list[str]:
         found = []
-        for bucket, members in self.members.items():
-            if bucket.startswith("company:") or not any(
-                normalise(m.company) == company for m in members
-            ):
+        for bucket in self.companies.get(company, {}):
+            if bucket.startswith("company:"):
                 continue
-            if role_known or not any(m.stop_reason for m in members if not m.cancelled):
+            if role_known or bucket not in self.closed:
                 found.append(bucket)
         return found
 
@@ -155,7 +161,7 @@ def _bucket_all(interviews: Iterable[Interview]) -> _Grouping:
             bucket
             for bucket in grouping.with_company(company, role_known=True)
             if bucket.startswith("key:")
-            and any(normalise(role_of(m)) == role for m in grouping.members[bucket])
+            and role in grouping.roles[bucket]
         ]
         bucket = same[0] if len(same) == 1 else f"role:{company}\x1f{role}"
         name = f"{_readable(interview.company or '')} / {_readable(role_of(interview) or '')}"
