@@ -468,6 +468,19 @@ def find_matches(interviews: list[Interview], query: str) -> list[Interview]:
     ]
 
 
+def _one_application(
+    matches: dict[str, Interview], interviews: list[Interview]
+) -> dict[str, Interview]:
+    """Rounds of one application are one match: stopping any round stops it (rule 9)."""
+    from cal_followup.applications import application_of
+
+    owners = application_of(interviews)
+    if len(matches) > 1 and len({id(owners[uid]) for uid in matches}) == 1:
+        latest = max(matches.values(), key=lambda i: (i.start, i.uid))
+        return {latest.uid: latest}
+    return matches
+
+
 def stop_command(
     query: str,
     reason: str,
@@ -492,6 +505,7 @@ def stop_command(
         unique = {i.uid: i for i in find_matches(interviews, query)}
         if not unique:
             raise ConfigError(f"no interview matches {query!r}")
+        unique = _one_application(unique, interviews)
         if len(unique) > 1:
             return None, list(unique.values())
         chosen = next(iter(unique.values()))

@@ -22,7 +22,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -88,9 +88,17 @@ def is_person(person: Person | None) -> bool:
 # Grouping -------------------------------------------------------------------
 
 
+_PUNCTUATION = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=4096)
+def _normalised(text: str) -> str:
+    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
+
+
 def normalise(text: str | None) -> str:
     """Case, whitespace and punctuation do not make two companies or roles differ."""
-    return " ".join(re.sub(r"[^\w]+", " ", (text or "").casefold()).split())
+    return _normalised(text) if text else ""
 
 
 @cache
@@ -160,8 +168,7 @@ def _bucket_all(interviews: Iterable[Interview]) -> _Grouping:
         same = [
             bucket
             for bucket in grouping.with_company(company, role_known=True)
-            if bucket.startswith("key:")
-            and role in grouping.roles[bucket]
+            if bucket.startswith("key:") and role in grouping.roles[bucket]
         ]
         bucket = same[0] if len(same) == 1 else f"role:{company}\x1f{role}"
         name = f"{_readable(interview.company or '')} / {_readable(role_of(interview) or '')}"

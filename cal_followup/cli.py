@@ -204,8 +204,9 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="stop following an interview (replied, offer, ...)",
         description="Stop the follow-ups of one interview. QUERY matches an interview's UID, "
-        "company or summary; when several match they are listed and nothing is "
-        "changed. With --reason rejected the pending follow-ups are replaced by one "
+        "company or summary; when several interviews of different applications match "
+        "they are listed and nothing is changed (rounds of one application are one "
+        "match). With --reason rejected the pending follow-ups are replaced by one "
         "gracious reply reminder. The change is written at once.",
     )
     stop.add_argument("query", metavar="QUERY", help="UID, company or words of the summary")

@@ -237,3 +237,22 @@ def test_status_groups_rounds_under_their_application(
         ROUND_2: "acme oy / data engineer",
         "other-company@google.com": "globex / data engineer",
     }
+
+
+def test_stop_by_company_stops_the_whole_application(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, events = _split()
+    path = tmp_path / "calendar.ics"
+    path.write_bytes(_object(events[ROUND_1], events[ROUND_2], DENTIST))
+    run = Runner(tmp_path, monkeypatch, capsys)
+    _configure(run)
+    run("sync", str(path), now=BEFORE_ROUND_1)
+    # "Acme" matches both rounds, but they are one application: no UID needed.
+    status, out, err = run(
+        "stop", "Acme", "--reason", "replied", "--source", str(path), now=AFTER_ROUND_1
+    )
+    assert status == 0, err
+    assert "2 withdrawn" in out
+    stages = _by_stage(reminders_in({"file": path.read_bytes()}))
+    assert (ROUND_2, "check-in") not in stages and (ROUND_2, "closing") not in stages
