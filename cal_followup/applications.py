@@ -112,6 +112,29 @@ def _round_words() -> frozenset[str]:
     )
 
 
+@cache
+def _company_forms() -> tuple[str, ...]:
+    text = (resources.files("cal_followup") / "data" / "company_forms.toml").read_text(
+        encoding="utf-8"
+    )
+    forms = {normalise(form) for form in tomllib.loads(text).get("forms", [])}
+    return tuple(sorted((f for f in forms if f), key=len, reverse=True))
+
+
+@lru_cache(maxsize=4096)
+def company_key(company: str | None) -> str:
+    """The company as grouping compares it: normalised, without a trailing legal form."""
+    name = normalise(company)
+    changed = True
+    while changed:
+        changed = False
+        for form in _company_forms():
+            if name.endswith(" " + form):
+                name, changed = name[: -len(form) - 1], True
+                break
+    return name
+
+
 def role_of(interview: Interview) -> str | None:
     """The role, unless what was read as one only names the round ("final", "2nd round")."""
     words = normalise(interview.role).split()
@@ -138,7 +161,7 @@ class _Grouping:
     def add(self, bucket: str, name: str, interview: Interview) -> None:
         self.members.setdefault(bucket, []).append(interview)
         self.names.setdefault(bucket, name)
-        self.companies.setdefault(normalise(interview.company), {})[bucket] = None
+        self.companies.setdefault(company_key(interview.company), {})[bucket] = None
         if interview.stop_reason and not interview.cancelled:
             self.closed.add(bucket)
         self.roles.setdefault(bucket, set()).add(normalise(role_of(interview)))
@@ -162,7 +185,7 @@ def _bucket_all(interviews: Iterable[Interview]) -> _Grouping:
         grouping.add("key:" + normalise(key), _readable(key), interview)
     rest = [i for i in ordered if not normalise(i.application_key)]
     for interview in rest:
-        company, role = normalise(interview.company), normalise(role_of(interview))
+        company, role = company_key(interview.company), normalise(role_of(interview))
         if not (company and role):
             continue
         same = [
@@ -174,7 +197,7 @@ def _bucket_all(interviews: Iterable[Interview]) -> _Grouping:
         name = f"{_readable(interview.company or '')} / {_readable(role_of(interview) or '')}"
         grouping.add(bucket, name, interview)
     for interview in rest:
-        company = normalise(interview.company)
+        company = company_key(interview.company)
         if not company or normalise(role_of(interview)):
             continue
         # A round whose role is not known joins the company's only open application.
@@ -182,7 +205,7 @@ def _bucket_all(interviews: Iterable[Interview]) -> _Grouping:
         bucket = open_ones[0] if len(open_ones) == 1 else "company:" + company
         grouping.add(bucket, _readable(interview.company or ""), interview)
     for interview in rest:
-        if not normalise(interview.company):
+        if not company_key(interview.company):
             grouping.add("event:" + interview.uid, _readable(interview.summary), interview)
     return grouping
 

@@ -358,3 +358,16 @@ def test_every_fixture_plans_at_most_one_check_in_and_closing_per_application() 
                     )
                 ]
                 assert reminder.due > max(i.end for i in rounds) + timedelta(hours=1)
+
+
+def test_company_from_the_organisers_domain_joins_the_named_company() -> None:
+    text = calendar(
+        _event("a@x", 1, "Interview with Acme Oy – Data Engineer"),
+        # Only the organiser's address (anna@acme.example) says which company this is.
+        _event("b@x", 9, "Technical interview"),
+    )
+    found = interviews(text, settings(me=ME))
+    assert [i.company for i in found] == ["Acme Oy", "Acme"]
+    (application,) = group_applications(found)
+    assert [i.uid for i in application.rounds] == ["a@x", "b@x"]
+    assert len(_stages(_plan_text(text), Stage.CHECK_IN)) == 1
