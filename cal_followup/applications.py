@@ -135,6 +135,21 @@ def company_key(company: str | None) -> str:
     return name
 
 
+@cache
+def _cancelled_prefix() -> re.Pattern[str]:
+    text = (resources.files("cal_followup") / "data" / "round_words.toml").read_text(
+        encoding="utf-8"
+    )
+    words = [w for t in tomllib.loads(text).values() for w in t.get("cancelled_prefixes", [])]
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"^\s*(?:{alternation})\s*:\s*", re.IGNORECASE)
+
+
+def without_cancelled_prefix(summary: str) -> str:
+    """"Canceled: Interview with Acme" -> "Interview with Acme" (Outlook, Exchange, ...)."""
+    return _cancelled_prefix().sub("", summary, count=1)
+
+
 def role_of(interview: Interview) -> str | None:
     """The role, unless what was read as one only names the round ("final", "2nd round")."""
     words = normalise(interview.role).split()

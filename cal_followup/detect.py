@@ -16,7 +16,7 @@ from functools import cache
 
 import icalendar
 
-from cal_followup.applications import is_automated, is_person
+from cal_followup.applications import is_automated, is_person, without_cancelled_prefix
 from cal_followup.config import Settings
 from cal_followup.languages import FIELDS, Language, load_languages
 from cal_followup.model import Interview, Person, StopReason
@@ -420,7 +420,9 @@ def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
     company = _clean(lines["company"][0], 80) if lines.get("company") else None
     role = _clean(lines["role"][0], 80) if lines.get("role") else None
     if not company or not role:
-        summary_company, summary_role = _from_summary(summary, language_first)
+        summary_company, summary_role = _from_summary(
+            without_cancelled_prefix(summary), language_first
+        )
         company = company or summary_company
         role = role or summary_role
     if not company:

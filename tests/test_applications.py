@@ -104,6 +104,9 @@ def test_cancelled_last_round_leaves_the_previous_round_as_the_latest() -> None:
     assert [r.stage for r in reminders] == [Stage.THANK_YOU, Stage.CHECK_IN, Stage.CLOSING]
     first_round = next(i for i in outcome.interviews if not i.cancelled)
     assert all(r.interview_uid == first_round.uid for r in reminders)
+    # Outlook's "Canceled: " before the title does not hide which application it was.
+    (application,) = group_applications(outcome.interviews)
+    assert len(application.interviews) == 2 and application.rounds == (first_round,)
     # The Contact: line names Katrin; the thank-you goes to the interviewer.
     assert _to(_stages(reminders, Stage.CHECK_IN)) == ["katrin.vogel@umbrella-labs.example"]
     assert _to(_stages(reminders, Stage.THANK_YOU)) == ["jonas.weber@umbrella-labs.example"]
