@@ -270,6 +270,7 @@ def test_roles_that_only_name_the_round() -> None:
         "candidates@eu.ashbyhq.com",
         "noreply@successfactors.eu",
         "fred@fireflies.ai",
+        "c_1a2b3c4d5e@group.calendar.google.com",
     ],
 )
 def test_automated_senders(address: str) -> None:
