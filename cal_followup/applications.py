@@ -209,7 +209,7 @@ def _bucket_all(interviews: Iterable[Interview]) -> _Grouping:
             if bucket.startswith("key:") and role in grouping.roles[bucket]
         ]
         bucket = same[0] if len(same) == 1 else f"role:{company}\x1f{role}"
-        name = f"{_readable(interview.company or '')} / {_readable(role_of(interview) or '')}"
+        name = f"{normalise(interview.company)} / {role}"
         grouping.add(bucket, name, interview)
     for interview in rest:
         company = company_key(interview.company)
@@ -218,7 +218,7 @@ def _bucket_all(interviews: Iterable[Interview]) -> _Grouping:
         # A round whose role is not known joins the company's only open application.
         open_ones = grouping.with_company(company, role_known=False)
         bucket = open_ones[0] if len(open_ones) == 1 else "company:" + company
-        grouping.add(bucket, _readable(interview.company or ""), interview)
+        grouping.add(bucket, normalise(interview.company), interview)
     for interview in rest:
         if not company_key(interview.company):
             grouping.add("event:" + interview.uid, _readable(interview.summary), interview)
