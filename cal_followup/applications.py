@@ -146,7 +146,7 @@ def _cancelled_prefix() -> re.Pattern[str]:
 
 
 def without_cancelled_prefix(summary: str) -> str:
-    """"Canceled: Interview with Acme" -> "Interview with Acme" (Outlook, Exchange, ...)."""
+    """Drop the "Canceled: " Outlook and Exchange put before a cancelled meeting's title."""
     return _cancelled_prefix().sub("", summary, count=1)
 
 

@@ -252,8 +252,9 @@ def _parse_contact(text: str, people: Iterable[Person], *, own_notes: bool = Fal
     """The person a ``Contact:`` line names.
 
     In an invite (``own_notes`` false) the notes are a stranger's text, so only
-    the organiser's or an attendee's address is ever taken from them; in an
-    event the user made, with nobody invited, the notes are the user's own.
+    an address of the organiser, an attendee, or their own company (never a
+    mail provider's) is ever taken from them; in an event the user made, with
+    nobody invited, the notes are the user's own.
     """
     people = list(people)
     text = _clean(text, links=True)
@@ -264,7 +265,19 @@ def _parse_contact(text: str, people: Iterable[Person], *, own_notes: bool = Fal
         name = (text[: email_match.start()] + text[email_match.end() :]).strip(" <>(),;-–")
     name = _clean(name or "") or None
     known = {person.email.lower() for person in people if person.email}
-    if email and email.lower() not in known and not own_notes:
+    # A recruiter a scheduling system names in its text is often not invited;
+    # an address at an invited person's own company is as safe as theirs.
+    domains = {
+        address.rsplit("@", 1)[1]
+        for address in known
+        if _company_from_domain(address) and not is_automated(address)
+    }
+    if (
+        email
+        and email.lower() not in known
+        and email.lower().rsplit("@", 1)[1] not in domains
+        and not own_notes
+    ):
         email = None
     for person in people:
         if email and person.email and person.email.lower() == email.lower():
@@ -277,7 +290,7 @@ def _parse_contact(text: str, people: Iterable[Person], *, own_notes: bool = Fal
 
 
 def _company_from_domain(email: str | None, own: frozenset[str] = frozenset()) -> str | None:
-    """"Acme" from anna@acme.example; never from a mail provider, a scheduler or ``own``."""
+    """The company in an address's domain; never a mail provider's, a scheduler's or ``own``."""
     if not email or "@" not in email or is_automated(email):
         return None
     domain = email.rsplit("@", 1)[1].lower()

@@ -141,7 +141,7 @@ class Application:
 
     @property
     def heading(self) -> str:
-        """"Acme Oy – Data Engineer" for people; the key when nothing better is known."""
+        """Company – role for people to read; the key when neither is known."""
         parts = [part for part in (self.company, self.role) if part]
         return " – ".join(parts) if parts else self.key
 

@@ -132,7 +132,9 @@ def test_scheduler_organiser_with_a_contact_line() -> None:
     for reminder in outcome.reminders:
         text = _visible(reminder)
         assert "greenhouse" not in text and "no-reply" not in text
+    # Maria is not invited, but her address is at the interviewer's company: it is kept.
     assert _to(_stages(outcome.reminders, Stage.CHECK_IN)) == ["maria.lopez@northwind.example"]
+    assert _to(_stages(outcome.reminders, Stage.THANK_YOU)) == ["daniel.osei@northwind.example"]
 
 
 def test_scheduler_organiser_without_a_contact_line() -> None:
@@ -375,3 +377,29 @@ def test_company_from_the_organisers_domain_joins_the_named_company() -> None:
     (application,) = group_applications(found)
     assert [i.uid for i in application.rounds] == ["a@x", "b@x"]
     assert len(_stages(_plan_text(text), Stage.CHECK_IN)) == 1
+
+
+@pytest.mark.parametrize(
+    ("attendee", "contact", "kept"),
+    [
+        ("daniel@northwind.example", "maria@northwind.example", True),
+        ("daniel@northwind.example", "maria@elsewhere.example", False),
+        # A mail provider is no company: a stranger's gmail address is never taken.
+        ("daniel.osei@gmail.com", "someone.else@gmail.com", False),
+        ("daniel@northwind.example", "no-reply@northwind.example", False),
+    ],
+)
+def test_contact_address_in_an_invite(attendee: str, contact: str, kept: bool) -> None:
+    text = calendar(
+        vevent(
+            summary="Interview with Northwind – Backend Engineer",
+            extra=(
+                "ORGANIZER;CN=Greenhouse Scheduling:mailto:no-reply@greenhouse.io\n"
+                f"ATTENDEE;CN=Daniel Osei:mailto:{attendee}\n"
+                f"DESCRIPTION:Contact: Maria Lopez <{contact}>"
+            ),
+        )
+    )
+    (interview,) = interviews(text, settings(me=ME))
+    assert interview.contact is not None
+    assert (interview.contact.email == contact) is kept
