@@ -4,7 +4,7 @@ Round 1 is synced; round 2 then appears in the calendar; the next sync
 withdraws round 1's pending check-in and closing and creates exactly one pair
 after round 2, plus round 2's thank-yous. Everything else (round 1's
 thank-you, the interviews, the user's own events) stays byte for byte. Run
-against a real Radicale and against an .ics file.
+against real Radicale and Xandikos servers and against an .ics file.
 """
 
 from __future__ import annotations
@@ -100,18 +100,18 @@ def _check_second_round(
 
 @pytest.fixture
 def season(
-    radicale: Server,
+    server: Server,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> Iterator[tuple[Calendar, Runner, str]]:
-    url = new_calendar(radicale)
-    calendar = Calendar(radicale, url)
+    url = new_calendar(server)
+    calendar = Calendar(server, url)
     _, events = _split()
     calendar.put(ROUND_1, _object(events[ROUND_1]))
     calendar.put("dentist", _object(DENTIST))
-    run = Runner(tmp_path, monkeypatch, capsys, radicale.password)
-    _configure(run, radicale.user)
+    run = Runner(tmp_path, monkeypatch, capsys, server.password)
+    _configure(run, server.user)
     yield calendar, run, url
 
 
