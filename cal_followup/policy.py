@@ -222,7 +222,9 @@ def plan_interview(
     """The reminders ``interview`` should have, as seen at ``now``."""
     reminders = []
     for item in plan_stages(interview, now, settings, business, anchors, fixed):
-        draft = render_draft(interview, item.stage, item.late, item.recipient, settings)
+        draft = render_draft(
+            interview, item.stage, item.late, item.recipient, settings, item.due.date()
+        )
         recipient_key = item.recipient.key if item.recipient else ""
         to = item.recipient.email if item.recipient else None
         reminders.append(
