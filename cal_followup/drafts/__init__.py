@@ -342,34 +342,40 @@ def _native(text: str, variant: str) -> str | None:
     return result
 
 
-def variant_number(recipient: Person | None, interview: Interview | None) -> int:
-    """Which wording this recipient gets: stable, and distinct across a panel."""
+def variant_number(recipient: Person | None, interview: Interview | None) -> tuple[int, int]:
+    """Which wording this recipient gets, as ``(rank, salt)``.
+
+    On a panel, ``rank`` is the recipient's place among the panel's people
+    ordered by a hash of their address, so two panelists never share a
+    variant while a line has enough of them; ``salt`` (from the interview) keeps
+    one-person interviews from all reading alike. Anyone else: the hash itself.
+    """
 
     def digest(text: str) -> int:
         return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big")
 
     key = recipient.key if recipient is not None else ""
     if interview is None:
-        return digest(key)
+        return digest(key), 0
     people = [*interview.interviewers, *([interview.contact] if interview.contact else [])]
     panel = sorted({p.key for p in people if p.key}, key=lambda k: (digest(k), k))
-    offset = digest(interview.uid)
     if key in panel:
-        return offset + panel.index(key)
-    return digest(key)
+        return panel.index(key), digest(interview.uid)
+    return digest(key), 0
 
 
-def pick_variant(line: str, number: int, line_number: int) -> str:
+def pick_variant(line: str, number: tuple[int, int], line_number: int) -> str:
     """One of the ``||`` alternatives of ``line`` for wording ``number``."""
     if VARIANT_SEPARATOR.strip() not in line:
         return line
     choices = [c.strip() for c in line.split(VARIANT_SEPARATOR.strip())]
     count = len(choices)
-    # The first `count` numbers take one whole variant each; later ones mix lines.
-    return choices[(number + (number // count) * line_number) % count]
+    rank, salt = number
+    # Ranks below `count` take distinct variants on every line; later ones mix lines.
+    return choices[(rank + (rank // count) * line_number + salt) % count]
 
 
-def _fill(text: str, filler: _Filler, number: int = 0) -> str:
+def _fill(text: str, filler: _Filler, number: tuple[int, int] = (0, 0)) -> str:
     lines = []
     for index, line in enumerate(text.splitlines()):
         conditional = _CONDITIONAL.match(line)
@@ -378,14 +384,19 @@ def _fill(text: str, filler: _Filler, number: int = 0) -> str:
             if bool(filler.values.get(name)) != (mark == "?"):
                 continue
             line = rest
-        lines.append(filler.format(pick_variant(line, number, index)))
+        filled = filler.format(pick_variant(line, number, index))
+        # A date that ends in a full stop ("18.12.") ends the sentence too.
+        lines.append(re.sub(r"(\d\.)\.(?!\.)", r"\1", filled))
     body = "\n".join(lines)
     # A dropped optional line must not leave a double gap.
     return re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
 
 
 def fill_template(
-    template: Template, values: Mapping[str, str | None], language: Language, number: int = 0
+    template: Template,
+    values: Mapping[str, str | None],
+    language: Language,
+    number: tuple[int, int] = (0, 0),
 ) -> Draft:
     """``template`` with ``values`` filled in; missing ones become placeholders."""
     filler = _Filler(values, language)
