@@ -307,8 +307,9 @@ def test_a_topic_about_money_is_never_put_in_the_draft() -> None:
     draft = render_draft(
         only_money, Stage.THANK_YOU, False, base.interviewers[0], settings_for("en")
     )
-    # No topic left: a general sentence, not a placeholder.
-    assert "salary" not in draft.body and "[" not in draft.body and draft.missing == ()
+    # No topic left to mention: a placeholder asks for one (rule 2).
+    assert "salary" not in draft.body and draft.missing == ("topic",)
+    assert "[a topic you discussed]" in draft.body
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -499,7 +500,12 @@ def cases(draw: st.DrawFn) -> tuple[Interview, Stage, bool, Person | None, Setti
 
 
 def _template_fields(
-    language: str, stage: Stage, late: bool, tone: str, known: dict[str, bool], number: tuple[int, int]
+    language: str,
+    stage: Stage,
+    late: bool,
+    tone: str,
+    known: dict[str, bool],
+    number: tuple[int, int],
 ) -> set[str]:
     """The fields on the template's lines that are kept (``?field``/``!field`` lines by
     whether ``known[field]``, and of ``||`` alternatives the one for wording ``number``)."""
@@ -547,8 +553,9 @@ def test_placeholders_appear_exactly_where_information_is_missing(
     draft = render_draft(interview, stage, late, recipient, config)
     text = f"{draft.subject}\n{draft.body}"
     known = {
-        # A neutral greeting stands in for a missing name.
-        "greeting": True,
+        # A name the calendar lacks gives a neutral greeting; no recipient at all
+        # leaves the name open.
+        "greeting": recipient is not None,
         "name": recipient is not None and recipient.name is not None,
         "first_name": recipient is not None and recipient.name is not None,
         "day": True,
@@ -563,12 +570,15 @@ def test_placeholders_appear_exactly_where_information_is_missing(
         and interview.timeline.deadline is not None,
     }
     number = variant_number(recipient, interview)
-    used = _template_fields(interview.language, stage, late, interview.tone, known, number)
+    # A missing topic keeps its sentence, with a placeholder asking for one.
+    kept = {**known, "topic": True}
+    used = _template_fields(interview.language, stage, late, interview.tone, kept, number)
     missing = {f for f in REQUIRED if f in used and not known[f]}
     assert set(draft.missing) == missing
     for field in REQUIRED:
         shown = placeholder(language, field)
-        assert (shown in text) == (field in missing), (field, shown)
+        expected = any(placeholder(language, f) == shown for f in missing)
+        assert (shown in text) == expected, (field, shown)
     allowed = {placeholder(language, f) for f in missing}
     assert set(re.findall(r"\[[^\]]*\]", text)) == allowed
     findings = check_text(f"Subject: {text}", interview.language).findings

@@ -230,10 +230,10 @@ def interview_fields(
     return {
         "name": plain_value(name.full if name else None),
         "first_name": plain_value(name.given if name else None),
-        "greeting": greeting(name, language, interview.tone),
+        "greeting": _greeting(recipient, name, language, interview.tone),
         "role": plain_value(interview.role),
         "company": plain_value(interview.company),
-        "topic": choose_topic(interview, recipient, language),
+        "topic": choose_topic(interview, recipient, language) or _no_topic(interview, language),
         "date": format_date(day, language),
         "day": _relative_day(day, send_day, language, "relative", "on_day"),
         "day_of": _relative_day(day, send_day, language, "relative_of", "of_day"),
@@ -248,6 +248,31 @@ class _Missing(str):
     """A placeholder standing for a missing value (forms may word it differently)."""
 
 
+def _no_topic(interview: Interview, language: Language) -> str | None:
+    """No topic for this recipient: a general sentence (``None``) when the notes have
+    topics that belong to others, a placeholder asking for one when they have none."""
+    from cal_followup.lint import content_findings
+
+    for topic in interview.topics:
+        text = plain_value(topic)
+        if text and not content_findings(text, language):
+            return None
+    return _Missing(placeholder(language, "topic"))
+
+
+def _greeting(
+    recipient: Person | None, name: Name | None, language: Language, tone: str
+) -> str | None:
+    """The greeting line; with nobody to write to, one with the name left open (rule 2)."""
+    if recipient is not None:
+        return greeting(name, language, tone)
+    patterns = language.greetings.get(tone) or language.greetings.get("formal") or ()
+    for pattern in patterns:
+        if "{full}" in pattern and pattern.count("{") == 1:
+            return _Missing(pattern.replace("{full}", placeholder(language, "name")))
+    return None
+
+
 class _Filler(string.Formatter):
     def __init__(self, values: Mapping[str, str | None], language: Language) -> None:
         self.values = values
@@ -257,7 +282,11 @@ class _Filler(string.Formatter):
     def get_value(self, key: Any, args: Any, kwargs: Any) -> Any:
         name = str(key)
         value = self.values.get(name)
+        if value and not isinstance(value, _Missing):
+            return value
         if value:
+            if name not in self.missing:
+                self.missing.append(name)
             return value
         if name not in self.missing:
             self.missing.append(name)
