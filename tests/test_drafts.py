@@ -30,13 +30,17 @@ from cal_followup.drafts import (
     STAGE_FILES,
     TONES,
     apply_form,
+    fill_template,
     format_date,
+    interview_fields,
     load_template,
+    parse_template,
     pick_variant,
     placeholder,
     render_draft,
     variant_number,
 )
+from cal_followup.drafts.grammar import inflect_last, inflect_word
 from cal_followup.ical import description_text
 from cal_followup.ical_text import mailto_link
 from cal_followup.languages import get_language
@@ -585,3 +589,282 @@ def test_placeholders_appear_exactly_where_information_is_missing(
     p001 = [f for f in findings if f.code == "P001"]
     assert len(p001) == len(re.findall(r"\[[^\]]*\]", text))
     assert draft_text(draft).startswith("Subject: ")
+
+
+# -- honest drafts: days, timelines, panels, the contact (rule 9) ---------------------------
+
+DAY_WORDS = {
+    "en": ("today", "yesterday"),
+    "fi": ("tänään", "eilen"),
+    "fr": ("aujourd'hui", "hier"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("tone", TONES)
+def test_same_and_next_day_thank_yous_say_today_and_yesterday(language: str, tone: str) -> None:
+    interview = interview_for(language, tone)
+    person = interview.interviewers[0]
+    day = interview.start.date()
+    config = settings_for(language)
+    written = format_date(day, get_language(language))
+    today, yesterday = DAY_WORDS[language]
+    same = render_draft(interview, Stage.THANK_YOU, False, person, config, day)
+    assert re.search(rf"\b{re.escape(today)}\b", same.body) and written not in same.body
+    following = day + timedelta(days=1)
+    after = render_draft(interview, Stage.THANK_YOU, False, person, config, following)
+    assert re.search(rf"\b{re.escape(yesterday)}\b", after.body) and written not in after.body
+    later = render_draft(interview, Stage.THANK_YOU, False, person, config, day + timedelta(3))
+    assert written in later.body and today not in later.body
+    for draft in (same, after, later):
+        assert not check_text(draft_text(draft), language).findings
+
+
+@pytest.mark.parametrize(
+    ("language", "summary", "notes", "kept"),
+    [
+        ("en", "Interview with Initech – Product Manager", "Decision: next week", "next week"),
+        ("en", "Interview with Initech – Product Manager", "Decision: Within two weeks",
+         "within two weeks"),
+        ("en", "Interview with Initech – Product Manager", "They will decide by Friday",
+         "by Friday"),
+        ("fi", "Haastattelu: Acme Oy – Data Engineer", "Päätös: ensi viikolla", "ensi viikolla"),
+        ("fi", "Haastattelu: Acme Oy – Data Engineer", "Päätös: kahden viikon sisällä",
+         "kahden viikon sisällä"),
+        ("fr", "Entretien avec Lumière – Analyste", "Décision : la semaine prochaine",
+         "la semaine prochaine"),
+        ("fr", "Entretien avec Lumière – Analyste", "Décision : sous quinze jours",
+         "sous quinze jours"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("tone", TONES)
+def test_a_vague_timeline_keeps_its_wording(
+    language: str, summary: str, notes: str, kept: str, tone: str
+) -> None:
+    extra = (
+        f"DESCRIPTION:{notes}\\nTone: {'casual' if tone == 'casual' else 'formal'}\n"
+        "ORGANIZER;CN=Anna Virtanen:mailto:anna@acme.example"
+    )
+    interview = helpers.one_interview(helpers.vevent(summary=summary, extra=extra))
+    assert interview.language == language and interview.timeline is not None
+    assert interview.timeline.deadline is not None  # still timed from it...
+    draft = render_draft(interview, Stage.CHECK_IN, False, interview.contact, helpers.settings())
+    assert kept in draft.body  # ...but written as it was said
+    deadline = interview.timeline.deadline
+    language_data = get_language(language)
+    for style in ("long", "deadline"):
+        assert format_date(deadline, language_data, style) not in draft.body
+    # The notes name no topic: only its placeholder is left open.
+    assert {f.code for f in check_text(draft_text(draft), language).findings} <= {"P001"}
+
+
+def test_only_a_stated_date_is_written_as_a_date() -> None:
+    interview = interview_for("en", "formal")
+    person = interview.interviewers[0]
+    draft = render_draft(interview, Stage.CHECK_IN, False, person, settings_for("en"))
+    assert "by Monday, January 4" in draft.body
+    spanned = replace(
+        interview, timeline=StatedTimeline("in 10 business days", business_days=10, kind="span")
+    )
+    draft = render_draft(spanned, Stage.CHECK_IN, False, person, settings_for("en"))
+    assert "in 10 business days" in draft.body and "January" not in draft.body
+
+
+@st.composite
+def panels(draw: st.DrawFn) -> tuple[Interview, tuple[Person, ...]]:
+    language = draw(st.sampled_from(LANGUAGES))
+    tone = draw(st.sampled_from(TONES))
+    size = draw(st.integers(2, 3))
+    locals_ = draw(
+        st.lists(st.from_regex(r"[a-z]{2,8}(\.[a-z]{2,8})?", fullmatch=True), min_size=size,
+                 max_size=size, unique=True)
+    )  # fmt: skip
+    names = draw(st.lists(st.sampled_from(NAMES), min_size=size, max_size=size, unique=True))
+    people = tuple(Person(n, f"{a}@corp.example") for n, a in zip(names, locals_, strict=True))
+    topics = tuple(f"topic {i} {draw(_phrase(3))}" for i in range(size))
+    base = interview_for(language, tone)
+    interview = replace(
+        base,
+        uid=f"{draw(st.integers(0, 10**6))}@example.com",
+        interviewers=people,
+        contact=people[0],
+        topics=topics,
+        person_topics=tuple((p.key, t) for p, t in zip(people, topics, strict=True)),
+        idea=draw(maybe(_phrase(8))),
+    )
+    return interview, people
+
+
+def _without(body: str, *words: str) -> str:
+    for word in sorted((w for w in words if w), key=len, reverse=True):
+        body = body.replace(word, "<>")
+    return body
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(panels())
+def test_panel_drafts_differ_in_more_than_name_and_topic(
+    case: tuple[Interview, tuple[Person, ...]],
+) -> None:
+    interview, people = case
+    config = settings_for(interview.language)
+    bodies = []
+    for person in people:
+        draft = render_draft(interview, Stage.THANK_YOU, False, person, config)
+        assert not check_text(draft_text(draft), interview.language).findings
+        bodies.append(draft.body)
+    names = [w for p in people for w in (p.name or "").split()]
+    stripped = [_without(b, *names, *interview.topics) for b in bodies]
+    for i, first in enumerate(stripped):
+        for second in stripped[i + 1 :]:
+            assert first != second
+            # Not one word apart: whole sentences differ.
+            sentences = [set(re.split(r"(?<=[.!?])\s+", body)) for body in (first, second)]
+            assert len(sentences[0] ^ sentences[1]) >= 4
+
+
+def test_the_same_recipient_always_gets_the_same_wording() -> None:
+    interview = interview_for("en", "formal")
+    person = interview.interviewers[0]
+    first = render_draft(interview, Stage.THANK_YOU, False, person, settings_for("en"))
+    again = render_draft(interview, Stage.THANK_YOU, False, person, settings_for("en"))
+    assert first == again
+
+
+@pytest.mark.parametrize(
+    ("word", "code"), [("interview", "en"), ("haastattelu", "fi"), ("entretien", "fr")]
+)
+@pytest.mark.parametrize("stage", [Stage.CHECK_IN, Stage.CLOSING, Stage.AFTER_REJECTION])
+def test_a_check_in_to_the_recruiter_never_quotes_an_interviewers_topic(
+    word: str, code: str, stage: Stage
+) -> None:
+    event = helpers.vevent(summary=f"Globex: Backend Developer {word}", extra=PANEL)
+    interview = helpers.one_interview(event)
+    assert interview.contact is not None and interview.contact.name == "Laura Mäkinen"
+    draft = render_draft(interview, stage, False, interview.contact, helpers.settings())
+    for topic in ("test automation", "API design", "on-call rotations"):
+        assert topic not in draft.body
+    # A general sentence instead, not a placeholder asking for a topic.
+    language = get_language(code)
+    assert "topic" not in draft.missing and placeholder(language, "topic") not in draft.body
+    assert {f.code for f in check_text(draft_text(draft), code).findings} <= {"P001"}
+
+
+def test_a_panelist_without_a_topic_never_gets_another_panelists() -> None:
+    base = interview_for("en", "formal")
+    anna, ben = Person("Anna Lee", "anna@x.example"), Person("Ben Ray", "ben@x.example")
+    interview = replace(
+        base,
+        interviewers=(anna, ben),
+        topics=("the data model",),
+        person_topics=((anna.key, "the data model"),),
+    )
+    to_ben = render_draft(interview, Stage.THANK_YOU, False, ben, settings_for("en"))
+    assert "the data model" not in to_ben.body and to_ben.missing == ()
+    to_anna = render_draft(interview, Stage.THANK_YOU, False, anna, settings_for("en"))
+    assert "the data model" in to_anna.body
+
+
+# -- native quality --------------------------------------------------------------------------
+
+CONTRACTION = re.compile(r"\b(I'm|I'd|I've|it's|there's|you'd|didn't|doesn't|all's|I'll)\b")
+SPELLED_OUT = re.compile(
+    r"\b(I am|I would|I have|it is|did not|does not|do not|there is|you would)\b"
+)
+
+
+@pytest.mark.parametrize("stage", STAGE_FILES)
+def test_english_casual_drafts_use_contractions(stage: str) -> None:
+    text = EXPECTED[f"en/{stage}.casual.txt"]
+    assert CONTRACTION.search(text), stage
+    assert not SPELLED_OUT.search(text), SPELLED_OUT.search(text)
+
+
+@pytest.mark.parametrize("relative", sorted(r for r in EXPECTED if r.startswith("en/")))
+def test_english_reads_as_written_by_hand(relative: str) -> None:
+    text = EXPECTED[relative]
+    assert not re.search(r"^And ", text, re.M)  # no orphaned "And if anything else..."
+    assert "since then" not in text
+    assert "letting me know about the" not in text  # not thanks for the job ad
+    # US style: a date mid-sentence is closed by a comma.
+    for found in re.finditer(r"(?:day|ber|ary|uary|ch|il|May|une|uly|ust) \d{1,2}\b(.)", text):
+        assert found.group(1) in ",.", (relative, found.group(0))
+
+
+@pytest.mark.parametrize("relative", sorted(r for r in EXPECTED if r.startswith("fi/")))
+def test_finnish_has_no_stiff_or_broken_compounds(relative: str) -> None:
+    text = EXPECTED[relative]
+    assert "aiheesta" not in text and "asiaan liittyen" not in text
+    assert "tiiminne" not in text and "sinä ja tiimisi" in text or "sinä" not in text
+    assert not re.search(r"\w-tehtäv", text.replace("Engineer -tehtäv", ""))
+    assert ".." not in text
+
+
+@pytest.mark.parametrize("relative", sorted(r for r in EXPECTED if r.startswith("fr/")))
+def test_french_articles_elision_and_case(relative: str) -> None:
+    text = EXPECTED[relative]
+    assert "poste d'Analyste" not in text and "de Analyste" not in text
+    assert not re.search(r"\bsur (?!l[ae' ]|les |[A-Z«\[])", text), relative
+    assert "s'il ne devait" not in text
+
+
+@pytest.mark.parametrize(
+    ("word", "case", "form"),
+    [
+        ("valvonta", "elative", "valvonnasta"),
+        ("laatu", "elative", "laadusta"),
+        ("tuoteomistaja", "genitive", "tuoteomistajan"),
+        ("ohjelmistokehittäjä", "genitive", "ohjelmistokehittäjän"),
+        ("fasilitointi", "elative", "fasilitoinnista"),
+        ("Myyjä", "genitive", "Myyjän"),
+        ("kauppa", "inessive", "kaupassa"),
+        ("tapa", "genitive", "tavan"),
+    ],
+)
+def test_voikko_wrapper_inflects_with_consonant_gradation(word: str, case: str, form: str) -> None:
+    assert inflect_word(word, case) == form
+
+
+def test_voikko_wrapper_refuses_what_it_cannot_do() -> None:
+    assert inflect_word("Data Engineer", "genitive") is None
+    assert inflect_word("laatu", "no such case") is None
+    assert inflect_last("UX-suunnittelija", "genitive") == "UX-suunnittelijan"
+    assert inflect_last("", "genitive") is None
+
+
+@pytest.mark.parametrize(
+    ("role", "written"),
+    [
+        ("Ohjelmistokehittäjä", "ohjelmistokehittäjän tehtävästä"),
+        ("UX-suunnittelija", "UX-suunnittelijan tehtävästä"),
+        ("Data Engineer", "Data Engineer -tehtävästä"),
+    ],
+)
+def test_finnish_role_in_a_whole_draft(role: str, written: str) -> None:
+    interview = replace(interview_for("fi", "formal"), role=role)
+    person = interview.interviewers[0]
+    draft = render_draft(interview, Stage.CHECK_IN, False, person, settings_for("fi"))
+    assert written in draft.body and role in draft.subject
+
+
+def test_templates_in_the_older_syntax_still_fill() -> None:
+    """de/sv templates written before {greeting} and variants keep working."""
+    template = parse_template(
+        "Subject: Danke – {role}\n\nHallo {first_name},\n\n"
+        "?deadline Bis {deadline}.\n!deadline Kein Datum.\n\n{role:compound}tehtävä {date}\n\n"
+        "Grüße\n{sender}\n",
+        "old",
+    )
+    interview = replace(interview_for("fi", "formal"), interviewers=(Person("VIRTANEN ANNA"),))
+    language = get_language("fi")
+    values = interview_fields(
+        interview, Stage.CHECK_IN, interview.interviewers[0], settings_for("fi"), language
+    )
+    draft = fill_template(template, values, language)
+    assert draft.body.startswith("Hallo Anna,\n")
+    assert "Bis 4.1." in draft.body and "Data Engineer -tehtävä perjantaina" in draft.body
+    vague = replace(interview, timeline=StatedTimeline("ensi viikolla", kind="next_week"))
+    values = interview_fields(
+        vague, Stage.CHECK_IN, vague.interviewers[0], settings_for("fi"), language
+    )
+    assert "Kein Datum." in fill_template(template, values, language).body

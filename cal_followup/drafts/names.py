@@ -109,7 +109,8 @@ def _not_a_person(cn: str, words: _Words) -> bool:
     if "@" in cn or any(c.isdigit() for c in cn) or "/" in cn:
         return True
     tokens = [_key(t) for t in re.split(r"[\s,]+", cn) if t]
-    if any(t in words.role_words for t in tokens):
+    parts = {p for t in tokens for p in re.split(r"[-_.]", t) if p}
+    if any(t in words.role_words for t in tokens) or parts & words.role_words:
         return True
     # "anna.virtanen" or "a_virtanen": a mailbox's local part, not a written name.
     return len(tokens) == 1 and bool(re.search(r"[._]\w", cn.strip(_TOKEN_TRIM)))
@@ -160,8 +161,13 @@ def parse_name(cn: str | None, email: str | None = None) -> Name | None:
     words = _words()
     # "Emily Watson (Recruiting)": a note on the person, not part of the name.
     text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", cn)
-    text = " ".join(text.split()).strip(_TOKEN_TRIM + ".")
+    text = " ".join(text.split()).strip(_TOKEN_TRIM)
+    if not _is_initial(text.split()[-1] if text else ""):
+        text = text.rstrip(".")
     if not text or _not_a_person(text, words) or not any(c.isalpha() for c in text):
+        return None
+    # A name is letters and the marks names use; anything else is not a name.
+    if any(not (c.isalpha() or c in " .,'’-") for c in text):
         return None
     title = None
     if "," in text:
