@@ -247,6 +247,15 @@ def interview_fields(
 class _Missing(str):
     """A placeholder standing for a missing value (forms may word it differently)."""
 
+    #: The field whose placeholder this text shows, when not the field it fills.
+    field = ""
+
+
+def _missing(text: str, field: str = "") -> _Missing:
+    value = _Missing(text)
+    value.field = field
+    return value
+
 
 def _no_topic(interview: Interview, language: Language) -> str | None:
     """No topic for this recipient: a general sentence (``None``) when the notes have
@@ -257,7 +266,7 @@ def _no_topic(interview: Interview, language: Language) -> str | None:
         text = plain_value(topic)
         if text and not content_findings(text, language):
             return None
-    return _Missing(placeholder(language, "topic"))
+    return _missing(placeholder(language, "topic"))
 
 
 def _greeting(
@@ -266,10 +275,12 @@ def _greeting(
     """The greeting line; with nobody to write to, one with the name left open (rule 2)."""
     if recipient is not None:
         return greeting(name, language, tone)
-    patterns = language.greetings.get(tone) or language.greetings.get("formal") or ()
-    for pattern in patterns:
-        if "{full}" in pattern and pattern.count("{") == 1:
-            return _Missing(pattern.replace("{full}", placeholder(language, "name")))
+    # [greetings].open_<tone>: the greeting with the name left for the user to type.
+    for pattern in language.greetings.get(f"open_{tone}", ()):
+        for field in ("first_name", "name"):
+            if "{" + field + "}" in pattern:
+                text = pattern.replace("{" + field + "}", placeholder(language, field))
+                return _missing(text, field)
     return None
 
 
@@ -285,12 +296,13 @@ class _Filler(string.Formatter):
         if value and not isinstance(value, _Missing):
             return value
         if value:
-            if name not in self.missing:
-                self.missing.append(name)
+            shown = getattr(value, "field", "") or name
+            if shown not in self.missing:
+                self.missing.append(shown)
             return value
         if name not in self.missing:
             self.missing.append(name)
-        return _Missing(placeholder(self.language, name))
+        return _missing(placeholder(self.language, name))
 
     def format_field(self, value: Any, format_spec: str) -> Any:
         if not format_spec:
