@@ -10,17 +10,22 @@ syntax (everything below works in every template; the older parts first):
   ``company``, ``topic``, ``date`` (the interview day, "Friday, December 18"),
   ``sender``, ``deadline`` (a decision date the notes stated as a date),
   ``idea``; and, newer: ``greeting`` (the whole greeting line, built by
-  ``names.greeting`` from the language's ``[greetings]``; a neutral greeting
-  when there is no name), ``day`` ("today", "yesterday" or "on Friday,
+  ``names.greeting`` from the language's ``[greetings]``: a neutral greeting
+  when the recipient has no name, ``open_<tone>`` when there is no recipient),
+  ``day`` ("today", "yesterday" or "on Friday,
   December 18": ``[dates].relative`` and ``on_day``), ``day_of`` (the same
   after a noun, French "d'hier", "du vendredi 18 décembre": ``relative_of``
   and ``of_day``) and ``timeline`` (the stated timeline as the notes put it,
-  "next week", "within two weeks", or an explicit date in ``[dates].by_date``).
+  "next week", "within two weeks", first letter in lower case unless
+  ``[dates].keep_case`` or ``capitalised_names`` say otherwise; an explicit
+  date is written with ``[dates].by_date``).
 - ``{field:form}`` passes the value through the language's ``[forms.<form>]``
   (see ``apply_form``), so inserted names keep their spelling and the sentence
   stays grammatical.
 - A line that starts with ``?field `` is kept only when that field is known,
-  one that starts with ``!field `` only when it is not.
+  one that starts with ``!field `` only when it is not. A ``topic`` counts as
+  known with its placeholder when the notes name none (rule 2), as unknown
+  when all their topics belong to other interviewers (a general sentence).
 - ``A || B || C`` on one line: alternative wordings of that line. Each
   recipient gets one, chosen by a stable hash of their address (and, on a
   panel, so that two panelists of one interview never share a variant while
@@ -204,7 +209,10 @@ def timeline_text(timeline: StatedTimeline | None, language: Language) -> str | 
     proper = bool(language.dates.get("capitalised_names")) and (
         first in language.weekdays or first in language.months
     )
-    return text if proper else grammar.lower_first(text)
+    # German writes nouns with a capital ("Ende Januar"): ``keep_case`` keeps the notes' case.
+    if proper or language.dates.get("keep_case"):
+        return text
+    return grammar.lower_first(text)
 
 
 def interview_fields(
