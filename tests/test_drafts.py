@@ -873,3 +873,18 @@ def test_templates_in_the_older_syntax_still_fill() -> None:
         vague, Stage.CHECK_IN, vague.interviewers[0], settings_for("fi"), language
     )
     assert "Kein Datum." in fill_template(template, values, language).body
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("en", "Friday, December 18, 2026,"), ("fi", "perjantaina 18.12.2026"),
+     ("fr", "vendredi 18 décembre 2026")],
+)  # fmt: skip
+def test_a_date_from_last_year_carries_its_year(language: str, written: str) -> None:
+    interview = interview_for(language, "formal")
+    person = interview.interviewers[0]
+    config = settings_for(language)
+    january = render_draft(interview, Stage.CHECK_IN, False, person, config, date(2027, 1, 5))
+    assert written in january.body
+    december = render_draft(interview, Stage.CHECK_IN, False, person, config, date(2026, 12, 28))
+    assert "2026" not in december.body

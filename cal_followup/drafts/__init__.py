@@ -187,11 +187,20 @@ def _relative_day(
         word = words.get(str((send_day - day).days))
         if word:
             return str(word)
-    written = format_date(day, language)
+    written = format_date(day, language, year_style(day, send_day, "long", language))
     return str(language.dates.get(pattern, "{date}")).format(date=written)
 
 
-def timeline_text(timeline: StatedTimeline | None, language: Language) -> str | None:
+def year_style(day: date, send_day: date | None, style: str, language: Language) -> str:
+    """``style``, or its ``<style>_year`` pattern when the draft is sent in another year."""
+    if send_day is not None and send_day.year != day.year and f"{style}_year" in language.dates:
+        return f"{style}_year"
+    return style
+
+
+def timeline_text(
+    timeline: StatedTimeline | None, language: Language, send_day: date | None = None
+) -> str | None:
     """The stated timeline as the draft says it: the notes' own words, or a stated date.
 
     Only a date the notes gave is written as a date ("by Monday, January 4");
@@ -200,7 +209,8 @@ def timeline_text(timeline: StatedTimeline | None, language: Language) -> str | 
     if timeline is None:
         return None
     if timeline.kind == "date" and timeline.deadline is not None:
-        written = format_date(timeline.deadline, language, "deadline")
+        style = year_style(timeline.deadline, send_day, "deadline", language)
+        written = format_date(timeline.deadline, language, style)
         return str(language.dates.get("by_date", "{date}")).format(date=written)
     text = plain_value(timeline.text)
     if not text:
@@ -229,7 +239,8 @@ def interview_fields(
     timeline = interview.timeline if stage is Stage.CHECK_IN else None
     deadline = None
     if timeline is not None and timeline.deadline is not None and timeline.kind == "date":
-        deadline = format_date(timeline.deadline, language, "deadline")
+        style = year_style(timeline.deadline, send_day, "deadline", language)
+        deadline = format_date(timeline.deadline, language, style)
     idea = plain_value(interview.idea)
     if idea and content_findings(idea, language):
         idea = None
@@ -242,12 +253,12 @@ def interview_fields(
         "role": plain_value(interview.role),
         "company": plain_value(interview.company),
         "topic": choose_topic(interview, recipient, language) or _no_topic(interview, language),
-        "date": format_date(day, language),
+        "date": format_date(day, language, year_style(day, send_day, "long", language)),
         "day": _relative_day(day, send_day, language, "relative", "on_day"),
         "day_of": _relative_day(day, send_day, language, "relative_of", "of_day"),
         "sender": plain_value(settings.name),
         "deadline": deadline,
-        "timeline": timeline_text(timeline, language),
+        "timeline": timeline_text(timeline, language, send_day),
         "idea": idea,
     }
 
