@@ -888,3 +888,28 @@ def test_a_date_from_last_year_carries_its_year(language: str, written: str) -> 
     assert written in january.body
     december = render_draft(interview, Stage.CHECK_IN, False, person, config, date(2026, 12, 28))
     assert "2026" not in december.body
+
+
+_CN_PIECES = st.sampled_from(
+    ["Watson", "EMILY", "Dr.", "anna", ",", "@", "acme.example", "[x]", "{y}", "<a@b.c>", "Mme",
+     "van", "O'Brien", "J.", '"', "Team", "Greenhouse", "Scheduling", "VIRTANEN", "(HR)", "ü"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(_CN_PIECES, max_size=6).map(" ".join),
+    st.sampled_from(LANGUAGES),
+    st.sampled_from(TONES),
+    st.sampled_from([Stage.THANK_YOU, Stage.CHECK_IN, Stage.CLOSING, Stage.AFTER_REJECTION]),
+)
+def test_no_calendar_name_leaks_an_address_or_a_raw_cn_into_a_greeting(
+    cn: str, language: str, tone: str, stage: Stage
+) -> None:
+    person = Person(cn, "someone@corp.example")
+    interview = replace(interview_for(language, tone), interviewers=(person,), contact=person)
+    draft = render_draft(interview, stage, False, person, settings_for(language))
+    greeting_line = draft.body.splitlines()[0]
+    assert not any(c in greeting_line for c in '@[]{}<>"()'), (cn, greeting_line)
+    assert greeting_line.endswith(",") and "," not in greeting_line[:-1], (cn, greeting_line)
+    assert {f.code for f in check_text(draft_text(draft), language).findings} == set()
