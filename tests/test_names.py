@@ -41,6 +41,9 @@ TONES = ("formal", "casual")
         ("Anh Le", None, None, "Anh", "Le", "Anh Le"),
         ("Emily Watson (Recruiter)", None, None, "Emily", "Watson", "Emily Watson"),
         ("Matti", None, None, "Matti", None, "Matti"),
+        ("Matti", "matti.korhonen@acme.example", None, "Matti", None, "Matti"),
+        ("Watson", "emily.watson@initech.example", None, None, "Watson", "Watson"),
+        ("WATSON", "ewatson@initech.example", None, None, "Watson", "Watson"),
         ("DeShawn McKenzie", None, None, "DeShawn", "McKenzie", "DeShawn McKenzie"),
     ],
 )  # fmt: skip
@@ -140,3 +143,11 @@ def test_round_trips_through_the_shapes_calendars_use(given_name: str, family: s
 )  # fmt: skip
 def test_recase(token: str, written: str) -> None:
     assert recase(token) == written
+
+
+def test_a_bare_family_name_is_not_greeted_as_a_first_name() -> None:
+    name = parse_name("Watson", "emily.watson@initech.example")
+    assert greeting(name, get_language("en"), "formal") == "Hello,"
+    assert greeting(name, get_language("fr"), "formal") == "Bonjour,"
+    titled = parse_name("Dr Watson", "emily.watson@initech.example")
+    assert greeting(titled, get_language("en"), "formal") == "Dear Dr. Watson,"

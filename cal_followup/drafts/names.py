@@ -185,7 +185,19 @@ def parse_name(cn: str | None, email: str | None = None) -> Name | None:
         return None
     if len(tokens) == 2 and _surname_first(tokens, email, words):
         tokens = [tokens[1], tokens[0]]
+    if len(tokens) == 1 and title is None and _is_family_in(tokens[0], email):
+        # "Watson" for emily.watson@ or ewatson@ is a family name, not a first name.
+        return Name(None, None, recase(tokens[0]), recase(tokens[0]))
     return _build(title, tokens, words)
+
+
+def _is_family_in(token: str, email: str | None) -> bool:
+    local = (email or "").split("@")[0].lower()
+    parts = [p for p in re.split(r"[._\-+]", local) if p]
+    word = token.lower()
+    return (len(parts) > 1 and parts[-1] == word and parts[0] != word) or (
+        len(local) == len(word) + 1 and local.endswith(word)
+    )
 
 
 def _build(title: str | None, tokens: list[str], words: _Words) -> Name | None:
