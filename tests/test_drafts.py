@@ -913,3 +913,22 @@ def test_no_calendar_name_leaks_an_address_or_a_raw_cn_into_a_greeting(
     assert not any(c in greeting_line for c in '@[]{}<>"()'), (cn, greeting_line)
     assert greeting_line.endswith(",") and "," not in greeting_line[:-1], (cn, greeting_line)
     assert {f.code for f in check_text(draft_text(draft), language).findings} == set()
+
+
+#: Where a placeholder may stand so that whatever is typed into it fits: after an
+#: article or a preposition that governs nothing (English), quoted or in the nominative
+#: after a dash, colon or "ja" (Finnish), quoted or after "chez" (French).
+PLACEHOLDER_CONTEXTS = {
+    "en": r"(?:\bthe |\bat |\babout |\bof |^Dear |^Hi |^)",
+    "fi": r"(?:”|– |: |, |\bja |^Hei |^)",
+    "fr": r"(?:« |\bchez |\brejoindre |– |^Bonjour |^)",
+}
+
+
+@pytest.mark.parametrize("relative", sorted(r for r in EXPECTED if "/bare." in r))
+def test_placeholders_stand_where_anything_typed_fits(relative: str) -> None:
+    language = relative.split("/")[0]
+    text = EXPECTED[relative].removeprefix("Subject: ")
+    allowed = re.compile(PLACEHOLDER_CONTEXTS[language] + r"\[[^\]]*\]", re.M)
+    found = re.findall(r"\[[^\]]*\]", text)
+    assert found and len(allowed.findall(text)) == len(found), relative
