@@ -920,7 +920,7 @@ def test_no_calendar_name_leaks_an_address_or_a_raw_cn_into_a_greeting(
 #: after a dash, colon or "ja" (Finnish), quoted or after "chez" (French).
 PLACEHOLDER_CONTEXTS = {
     "en": r"(?:\bthe |\bat |\babout |\bof |^Dear |^Hi |^)",
-    "fi": r"(?:”|– |: |, |\bja |^Hei |^)",
+    "fi": r"(?:”|– |: |, |\bja |^Hei |\bNyt |^)",
     "fr": r"(?:« |\bchez |\brejoindre |– |^Bonjour |^)",
 }
 
