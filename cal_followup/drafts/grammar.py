@@ -140,9 +140,12 @@ def starts_with_vowel_sound(text: str, language: Language) -> bool:
         return True
     if word[:1] != "h":
         return False
-    if word.startswith(_words(language, "h_aspire")):
-        return False
-    return word.startswith(_words(language, "h_muet"))
+    # The longest listed beginning decides ("hallucination" is mute, "hall" aspirated).
+    muet = max((len(p) for p in _words(language, "h_muet") if word.startswith(p)), default=0)
+    aspire = max((len(p) for p in _words(language, "h_aspire") if word.startswith(p)), default=0)
+    if muet != aspire:
+        return muet > aspire
+    return str(language.grammar.get("h_default", "aspire")) == "muet"
 
 
 def with_article(text: str, language: Language) -> tuple[str, bool] | None:
