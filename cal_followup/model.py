@@ -54,12 +54,15 @@ class StatedTimeline:
     Exactly one of ``deadline`` (a date in the employer's zone; a span in
     calendar days is turned into one when read) or ``business_days`` (business
     days after the interview day, which needs the employer's calendar) is set;
-    ``text`` is the phrase it came from, for messages and debugging.
+    ``text`` is the phrase it came from, as written (drafts quote it: "next
+    week" stays "next week"); ``kind`` is the kind of phrase ("date" when the
+    notes named a date, else "span", "next_week", "this_week", "weekday").
     """
 
     text: str
     deadline: date | None = None
     business_days: int | None = None
+    kind: str = "date"
 
 
 @dataclass(frozen=True)

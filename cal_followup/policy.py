@@ -231,7 +231,9 @@ def plan_interview(
     for item in plan_stages(interview, now, settings, business, anchors, fixed):
         if stages is not None and item.stage not in stages:
             continue
-        draft = render_draft(interview, item.stage, item.late, item.recipient, settings)
+        draft = render_draft(
+            interview, item.stage, item.late, item.recipient, settings, item.due.date()
+        )
         recipient_key = item.recipient.key if item.recipient else ""
         to = item.recipient.email if item.recipient else None
         reminders.append(

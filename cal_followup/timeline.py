@@ -71,28 +71,32 @@ def _match(text: str, language: Language, interview_day: date) -> StatedTimeline
             if phrase.kind == "date":
                 deadline = _resolve_date(groups, language, interview_day)
                 if deadline is not None:
-                    return StatedTimeline(quoted, deadline=deadline)
+                    return StatedTimeline(quoted, deadline=deadline, kind=phrase.kind)
             elif phrase.kind == "span":
                 count = _number(groups.get("n") or "", language)
                 unit = language.units.get((groups.get("unit") or "").lower())
                 if count is None or unit is None or count <= 0 or count > 365:
                     continue
                 if unit == "business":
-                    return StatedTimeline(quoted, business_days=count)
+                    return StatedTimeline(quoted, business_days=count, kind=phrase.kind)
                 return StatedTimeline(
-                    quoted, deadline=interview_day + timedelta(days=count * int(unit))
+                    quoted,
+                    deadline=interview_day + timedelta(days=count * int(unit)),
+                    kind=phrase.kind,
                 )
             elif phrase.kind in ("next_week", "this_week"):
                 week_end = interview_day + timedelta(days=6 - interview_day.weekday())
                 if phrase.kind == "next_week":
                     week_end += timedelta(days=7)
-                return StatedTimeline(quoted, deadline=week_end)
+                return StatedTimeline(quoted, deadline=week_end, kind=phrase.kind)
             elif phrase.kind == "weekday":
                 wanted = language.weekdays.get((groups.get("weekday") or "").lower())
                 if wanted is None:
                     continue
                 ahead = (wanted - interview_day.weekday() - 1) % 7 + 1
-                return StatedTimeline(quoted, deadline=interview_day + timedelta(days=ahead))
+                return StatedTimeline(
+                    quoted, deadline=interview_day + timedelta(days=ahead), kind=phrase.kind
+                )
     return None
 
 

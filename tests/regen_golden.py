@@ -11,7 +11,11 @@ compares the drafts with these files exactly.
 One interview per language, with everything known, gives one golden per stage
 and tone (``<lang>/<stage>.<tone>.txt``); the same interview with nothing
 known but the day gives ``<lang>/bare.<stage>.<tone>.txt`` for the thank-you
-and the check-in, to review the placeholders.
+and the check-in, to review the placeholders. Three more kinds show the rest
+of the wording: ``today.thank-you.<tone>`` (sent the day of the interview),
+``vague.check-in.<tone>`` (a decision "next week", kept as said) and
+``panel<n>.thank-you.<tone>`` (three panelists of one interview, each with
+their own topic and wording).
 """
 
 from __future__ import annotations
@@ -43,6 +47,19 @@ PEOPLE = {
     "fr": ("Julien Martin", Person("Claire Dubois", "claire.dubois@lumiere.example"),
            "Banque Lumière", "Analyste de données", "la qualité des données clients",
            "un tableau de bord simple pour suivre les anomalies"),
+}  # fmt: skip
+
+
+#: A vague timeline in each language, as a user would note it.
+VAGUE = {"en": "next week", "fi": "ensi viikolla", "fr": "la semaine prochaine"}
+#: Two more panelists per language, each with a topic of their own.
+PANEL = {
+    "en": ((Person("Watson, Emily", "emily.watson@initech.example"), "the release process"),
+           (Person("Dr. Raj Patel", "raj.patel@initech.example"), "pricing experiments")),
+    "fi": ((Person("KORHONEN MATTI", "matti.korhonen@acme.example"), "Kafka-striimien valvonta"),
+           (Person("Liisa Nieminen", "liisa@acme.example"), "asiakastyöpajojen fasilitointi")),
+    "fr": ((Person("Mme Sophie Laurent", "sophie@lumiere.example"), "tarification dynamique"),
+           (Person("LEROY Marc", "marc.leroy@lumiere.example"), "hébergement des données")),
 }  # fmt: skip
 
 
@@ -84,6 +101,41 @@ def bare_interview(language: str, tone: str) -> Interview:
     )
 
 
+def panel_interview(language: str, tone: str) -> Interview:
+    """The golden interview with three panelists, each owning one topic."""
+    base = interview_for(language, tone)
+    first = base.interviewers[0]
+    people = (first, *(p for p, _ in PANEL[language]))
+    owned = ((first.key, base.topics[0]), *((p.key, t) for p, t in PANEL[language]))
+    return replace(
+        base,
+        interviewers=people,
+        topics=tuple(t for _, t in owned),
+        person_topics=owned,
+        idea=None,
+    )
+
+
+def extra_drafts(language: str, tone: str, settings: Settings) -> dict[str, str]:
+    """The today, vague-timeline and panel goldens of one language and tone."""
+    found: dict[str, str] = {}
+    interview = interview_for(language, tone)
+    person = interview.interviewers[0]
+    day = interview.start.date()
+    today = render_draft(interview, Stage.THANK_YOU, False, person, settings, day)
+    found[f"{language}/today.thank-you.{tone}.txt"] = draft_text(today)
+    vague = replace(
+        interview, timeline=StatedTimeline(VAGUE[language], date(2026, 12, 27), kind="next_week")
+    )
+    check_in = render_draft(vague, Stage.CHECK_IN, False, person, settings, date(2027, 1, 4))
+    found[f"{language}/vague.check-in.{tone}.txt"] = draft_text(check_in)
+    panel = panel_interview(language, tone)
+    for number, member in enumerate(panel.interviewers, 1):
+        draft = render_draft(panel, Stage.THANK_YOU, False, member, settings, date(2026, 12, 21))
+        found[f"{language}/panel{number}.thank-you.{tone}.txt"] = draft_text(draft)
+    return found
+
+
 def draft_text(draft: Draft) -> str:
     return f"Subject: {draft.subject}\n\n{draft.body}"
 
@@ -110,6 +162,7 @@ def golden_drafts() -> dict[str, str]:
                 bare = bare_interview(language, tone)
                 draft = render_draft(bare, stage, late, None, replace(settings, name=None))
                 found[f"{language}/bare.{name}.{tone}.txt"] = draft_text(draft)
+            found.update(extra_drafts(language, tone, settings))
     return found
 
 

@@ -66,6 +66,14 @@ class Language:
     #: Grammar helpers for templates: ``{role:de}`` joins "de" to the value as the
     #: language does ("d'Analyste", "de Data Engineer"); see ``cal_followup.drafts``.
     forms: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Reading and writing people's names (``[names]``: titles, particles, how a
+    #: title is written); see ``cal_followup.drafts.names``.
+    names: dict[str, Any] = field(default_factory=dict)
+    #: Greeting patterns by tone, tried in order (``[greetings]``).
+    greetings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Everything else the drafts read from the file (``[grammar]``: word lists
+    #: for elision, articles and inflection); see ``cal_followup.drafts.grammar``.
+    grammar: dict[str, Any] = field(default_factory=dict)
 
     def placeholder(self, name: str) -> str:
         return self.placeholders.get(name) or f"[{name}]"
@@ -120,6 +128,9 @@ def parse_language(data: dict[str, Any]) -> Language:
         aliases=_lower_tuple(data.get("aliases", [])),
         lint={k: _lower_tuple(v) for k, v in data.get("lint", {}).items()},
         forms={k: {str(a): str(b) for a, b in v.items()} for k, v in data.get("forms", {}).items()},
+        names=dict(data.get("names", {})),
+        greetings={k: tuple(str(p) for p in v) for k, v in data.get("greetings", {}).items()},
+        grammar=dict(data.get("grammar", {})),
     )
 
 
