@@ -29,10 +29,11 @@ from cal_followup.drafts import (
     placeholder,
     render_draft,
 )
+from cal_followup.ical import description_text
 from cal_followup.languages import draft_languages, get_language
 from cal_followup.lint import check_text
 from cal_followup.model import Interview, Person, Stage, StatedTimeline, StopReason
-from cal_followup.policy import plan_stages, reminder_title
+from cal_followup.policy import plan_interview, plan_stages, reminder_title
 from cal_followup.timeline import parse_timeline
 from tests import helpers
 from tests.regen_golden import PEOPLE, golden_drafts, interview_for
@@ -596,3 +597,20 @@ def test_template_fields_are_the_known_ones() -> None:
                 text = TEMPLATES.joinpath(code, f"{stage}.{tone}.txt").read_text(encoding="utf-8")
                 used = {f for _, f, _, _ in string.Formatter().parse(text) if f}
                 assert used <= known, (code, stage, tone, used - known)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [("de", ("Entwurf im E-Mail-Programm öffnen: mailto:", "An: Katrin Hoffmann <", "Betreff: ")),
+     ("sv", ("Öppna utkastet i ditt e-postprogram: mailto:", "Till: Karin Berg <", "Ämne: "))],
+)  # fmt: skip
+def test_reminder_descriptions_speak_the_drafts_language(code: str, words: tuple[str, ...]) -> None:
+    item = interview_for(code, "formal")
+    config = helpers.settings(language=code)
+    now = item.start - timedelta(days=1)
+    reminders = plan_interview(item, now, config, business_calendar("FI"))
+    assert reminders
+    for reminder in reminders:
+        lines = description_text(reminder).splitlines()
+        assert lines[0].startswith(words[0])
+        assert lines[2].startswith(words[1]) and lines[3] == f"{words[2]}{reminder.draft.subject}"
