@@ -368,6 +368,9 @@ def read(code: str, text: str, labelled: tuple[str, ...] = ()) -> StatedTimeline
         ("bis Freitag nächster Woche", date(2026, 12, 13)),
         ("noch diese Woche", date(2026, 12, 6)),
         ("bis Ende der Woche", date(2026, 12, 6)),
+        ("Entscheidung Anfang Januar", date(2027, 1, 10)),
+        ("bis Mitte Dezember", date(2026, 12, 20)),
+        ("Ende Januar", date(2027, 1, 28)),
     ],
 )
 def test_german_phrases(text: str, deadline: date) -> None:
@@ -400,6 +403,9 @@ def test_german_phrases(text: str, deadline: date) -> None:
         ("fredag nästa vecka", date(2026, 12, 13)),
         ("besked i veckan", date(2026, 12, 6)),
         ("före helgen", date(2026, 12, 6)),
+        ("besked i början av januari", date(2027, 1, 10)),
+        ("i mitten av december", date(2026, 12, 20)),
+        ("senast i slutet av januari", date(2027, 1, 28)),
     ],
 )
 def test_swedish_phrases(text: str, deadline: date) -> None:
