@@ -99,8 +99,11 @@ def test_thirty_templates_in_three_languages() -> None:
 @pytest.mark.parametrize("relative", sorted(EXPECTED))
 def test_goldens_pass_the_check(relative: str) -> None:
     language = relative.split("/")[0]
-    checked = check_text(EXPECTED[relative])
-    assert checked.language == language
+    checked = check_text(EXPECTED[relative], language)
+    if get_language(language).lint.get("words"):
+        # The checker tells a language by its [lint] words; one without them yet
+        # (German, Swedish) is checked with the language named.
+        assert check_text(EXPECTED[relative]).language == language
     codes = {finding.code for finding in checked.findings}
     if "/bare." in relative:
         assert codes == {"P001"}
@@ -242,8 +245,9 @@ def test_unknown_form_is_an_error() -> None:
         ("Interview with Acme", r"Langue : fr", "en", "fr"),
         ("Haastattelu Acme", r"Kieli: en", "fi", "en"),
         ("Interview with Acme", "", "en", "en"),
-        ("Vorstellungsgespräch bei Acme", "", "fr", "fr"),
-        ("Vorstellungsgespräch bei Acme", "", "fi", "fi"),
+        # A language without templates (Spanish) is drafted in the default one.
+        ("Entrevista con Acme", "", "fr", "fr"),
+        ("Entrevista con Acme", "", "fi", "fi"),
     ],
 )
 def test_draft_language_per_rule_6(
