@@ -60,7 +60,13 @@ PEOPLE = {
 
 
 #: A vague timeline in each language, as a user would note it.
-VAGUE = {"en": "next week", "fi": "ensi viikolla", "fr": "la semaine prochaine"}
+VAGUE = {
+    "en": "next week",
+    "fi": "ensi viikolla",
+    "fr": "la semaine prochaine",
+    "de": "nächste Woche",
+    "sv": "nästa vecka",
+}
 #: Two more panelists per language, each with a topic of their own.
 PANEL = {
     "en": ((Person("Watson, Emily", "emily.watson@initech.example"), "the release process"),
@@ -69,6 +75,10 @@ PANEL = {
            (Person("Liisa Nieminen", "liisa@acme.example"), "asiakastyöpajojen fasilitointi")),
     "fr": ((Person("Mme Sophie Laurent", "sophie@lumiere.example"), "tarification dynamique"),
            (Person("LEROY Marc", "marc.leroy@lumiere.example"), "hébergement des données")),
+    "de": ((Person("Schneider, Lukas", "lukas.schneider@nordwind.example"), "Lasttests"),
+           (Person("Dr. Anna Keller", "anna.keller@nordwind.example"), "Datenschutz im Data Lake")),
+    "sv": ((Person("LINDBERG ERIK", "erik.lindberg@fjallvind.example"), "lasttester"),
+           (Person("Sara Nyström", "sara@fjallvind.example"), "dataskydd i datasjön")),
 }  # fmt: skip
 
 

@@ -931,6 +931,8 @@ PLACEHOLDER_CONTEXTS = {
     "en": r"(?:\bthe |\bat |\babout |\bof |^Dear |^Hi |^)",
     "fi": r"(?:”|– |: |, |\bja |^Hei |\bNyt |^)",
     "fr": r"(?:« |\bchez |\brejoindre |– |^Bonjour |^)",
+    "de": r"(?:\bals |\bbei |\bThema |– |^Guten Tag |^Hallo |^)",
+    "sv": r"(?:\bsom |\bpå |\bom |– |^Hej |^)",
 }
 
 
