@@ -38,14 +38,20 @@ class ImapServer:
         return f"imap://127.0.0.1:{self.port}"
 
 
-@pytest.fixture
-def imap_server(tmp_path: Path) -> Iterator[ImapServer]:
+#: A self-signed certificate for 127.0.0.1 and localhost (valid for a century),
+#: so STARTTLS and imap_ca_cert are tested without generating keys per run.
+TLS_CERT = Path(__file__).parent / "tls" / "localhost-cert.pem"
+TLS_KEY = Path(__file__).parent / "tls" / "localhost-key.pem"
+
+
+def _pymap(tmp_path: Path, tls: bool) -> Iterator[ImapServer]:
     port = free_port()
     log = tmp_path / "pymap.log"
     code = "import sys; from pymap.main import main; sys.exit(main())"
+    security = ["--cert", str(TLS_CERT), "--key", str(TLS_KEY)] if tls else ["--no-tls"]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-c", code, "--host", "127.0.0.1", "--port", str(port), "--no-tls"]
+            [sys.executable, "-c", code, "--host", "127.0.0.1", "--port", str(port), *security]
             + ["--no-service", "admin", "dict", "--demo-data"],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -55,6 +61,18 @@ def imap_server(tmp_path: Path) -> Iterator[ImapServer]:
         yield ImapServer(port, log)
     finally:
         _stop(process)
+
+
+@pytest.fixture
+def imap_server(tmp_path: Path) -> Iterator[ImapServer]:
+    """Plain IMAP (no STARTTLS offered), which the client accepts on loopback only."""
+    yield from _pymap(tmp_path, tls=False)
+
+
+@pytest.fixture
+def starttls_imap_server(tmp_path: Path) -> Iterator[ImapServer]:
+    """IMAP offering STARTTLS with the test certificate."""
+    yield from _pymap(tmp_path, tls=True)
 
 
 class Mailbox:

@@ -16,9 +16,17 @@ import pytest
 
 from cal_followup.cli import main
 from cal_followup.mail.message import HASH_HEADER, message_id
-from tests.mailserver import IMAP_PASSWORD, IMAP_USER, ImapServer, Mailbox, imap_server
+from tests.mailserver import (
+    IMAP_PASSWORD,
+    IMAP_USER,
+    TLS_CERT,
+    ImapServer,
+    Mailbox,
+    imap_server,
+    starttls_imap_server,
+)
 
-__all__ = ["imap_server"]
+__all__ = ["imap_server", "starttls_imap_server"]
 
 EVENTS = {
     "acme-1@example.com": (
@@ -346,3 +354,38 @@ def test_unreachable_server_is_one_line_and_the_calendar_is_done(
     assert len(setup.reminders()) > 0
     status, out, _ = setup.run("status", str(setup.calendar), "--target", str(setup.target))
     assert "last mailbox run:" in out and "failed" in out
+
+
+def test_starttls_with_own_ca_and_a_certificate_failure(
+    tmp_path: Path, starttls_imap_server: ImapServer, monkeypatch, capsys
+) -> None:
+    setup = Setup(tmp_path, starttls_imap_server, monkeypatch, capsys)
+    status, out, err = setup.sync("--dry-run")
+    assert status == 1
+    assert err.strip() == (
+        f"cal-followup: mailbox: {starttls_imap_server.url}: "
+        "TLS certificate verification failed (see imap_ca_cert)"
+    )
+    assert "would create" in out, "the calendar part still ran"
+    with setup.config.open("a") as config:
+        config.write(f'imap_ca_cert = "{TLS_CERT}"\n')
+    status, out, err = setup.sync()
+    assert status == 0, err
+    assert out.count("draft placed") == 3
+
+
+def test_dry_run_names_the_answer_and_changes_nothing(
+    tmp_path: Path, imap_server: ImapServer, mailbox: Mailbox, monkeypatch, capsys
+) -> None:
+    setup = Setup(tmp_path, imap_server, monkeypatch, capsys, STOP)
+    mailbox.deliver("INBOX", "Jyrki <jyrki.makela@kiitos.example>", "Wed, 02 Dec 2026 09:00 +0200")
+    flags = mailbox.flags("INBOX")
+    status, out, err = setup.sync("--dry-run", now="2026-12-02T10:00")
+    assert status == 0, err
+    assert "would mark answered: Kiitos Oy" in out and "jyrki.makela@kiitos.example" in out
+    assert mailbox.flags("INBOX") == flags
+    assert "Drafts" not in mailbox.folders()
+    status, out, _ = setup.run(
+        "status", str(setup.calendar), "--target", str(setup.target), now="2026-12-02T10:00"
+    )
+    assert "answered:" not in out
