@@ -185,7 +185,9 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         "missing ones, move those whose interview moved, withdraw pending ones whose "
         "interview was cancelled, deleted or answered. Only events carrying "
         "cal-followup's marker are touched; reminders you deleted or edited are left "
-        "alone; past reminders are history. Silent when nothing changed.",
+        "alone; past reminders are history. Silent when nothing changed. With imap_url "
+        "in the config it then places the drafts due today or tomorrow in your Drafts folder "
+        "and, with stop_on_reply, stops applications whose people wrote to you.",
     )
     sync.add_argument("source", metavar="SOURCE", nargs="?", help=source_help)
     _server_options(sync)

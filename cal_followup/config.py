@@ -182,7 +182,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     ),
     "imap_ca_cert": ("Extra CA certificate file (PEM) trusted for the IMAP server.", "FILE"),
     "drafts": (
-        "Place each reminder's draft in the Drafts folder when it is due within a day "
+        "Place each reminder's draft in the Drafts folder when it is due today or tomorrow "
         "(true/false; needs imap_url).",
         "BOOL",
     ),

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from cal_followup.state import Memory
 
 ANSWERED = "answered"
+CALENDAR_CHANGES = ("create", "move", "update", "withdraw")
 
 
 @dataclass
@@ -94,7 +95,10 @@ def run_mailbox(
     dry_run: bool,
 ) -> tuple[MailReport, Any]:
     """The mailbox part of one run; returns the report and the (maybe re-run) sync result."""
-    from cal_followup.mail.account import Account, MailError
+    import imaplib
+
+    from cal_followup.errors import FollowupError
+    from cal_followup.mail.account import Account, connection_message, parse_imap_url
     from cal_followup.mail.memory import MailMemory
 
     mail_memory = MailMemory(memory)
@@ -111,14 +115,21 @@ def run_mailbox(
                 )
                 answered |= found
                 if found and not dry_run:
+                    # Withdraw the answered applications' check-ins and closings now;
+                    # the first pass's changes stay in the report.
+                    first = [a for a in result.actions if a.kind in CALENDAR_CHANGES]
                     result = resync()
+                    result.actions = first + list(result.actions)
                     actions += list(result.actions)
             if settings.drafts:
                 _drafts(
                     account, folders, actions, answered, mail_memory, now, settings, report, dry_run
                 )
-    except MailError as error:
+    except FollowupError as error:  # MailError, and a broken password or token command
         report.error = str(error)
+    except (imaplib.IMAP4.error, OSError, EOFError) as error:
+        # The connection broke after login: one line, the calendar part stays done.
+        report.error = connection_message(parse_imap_url(settings.imap_url or ""), error)
     if not dry_run:
         mail_memory.set_last_result(
             f"{now.isoformat(timespec='minutes')} "
@@ -132,13 +143,22 @@ def run_mailbox(
 
 
 def _folders(account: Any) -> list[Any]:
+    import imaplib
+
     from cal_followup.mail.account import MailError
     from cal_followup.mail.folders import parse_list
 
+    status, lines = "NO", []
     if "SPECIAL-USE" in account.capabilities:
-        status, lines = account.conn._simple_command("LIST", '""', '"*"', "RETURN", "(SPECIAL-USE)")
-        status, lines = account.conn._untagged_response(status, lines, "LIST")
-    else:
+        # imaplib has no LIST-EXTENDED; RFC 6154's RETURN option is sent as is.
+        try:
+            status, lines = account.conn._simple_command(
+                "LIST", '""', '"*"', "RETURN", "(SPECIAL-USE)"
+            )
+            status, lines = account.conn._untagged_response(status, lines, "LIST")
+        except imaplib.IMAP4.error:
+            status = "NO"
+    if status != "OK":
         status, lines = account.conn.list()
     if status != "OK":
         raise MailError(f"{account.address.label}: cannot list the folders")
@@ -166,7 +186,7 @@ def _drafts(
     )
     from cal_followup.mail.folders import Folder, choose_drafts
 
-    wanted = desired_drafts(actions, now, answered)
+    wanted = desired_drafts(actions, now, answered, settings.zone)
     withdrawn = withdrawn_uids(actions, mail_memory.drafts(), answered)
     chosen = choose_drafts(folders, settings.language, settings.drafts_folder)
     if chosen is None:
@@ -204,15 +224,10 @@ def _stop_on_reply(
     from cal_followup.mail.replies import answering, applications, read_headers
 
     me = settings.me_lower
-    known = mail_memory.answers()
     stops = memory.stops()
-    candidates = [
-        app
-        for app in applications(result.interviews, me)
-        if app.key not in known
-        and app.first_start <= now
-        and not all(uid in stops for uid in app.interview_uids)
-    ]
+    # Only rounds still followed count: a new round after an answer starts afresh.
+    followed = [i for i in result.interviews if i.uid not in stops and i.stop_reason is None]
+    candidates = [app for app in applications(followed, me) if app.first_start <= now]
     if not candidates:
         return set()
     our_ids: dict[str, frozenset[str]] = {}

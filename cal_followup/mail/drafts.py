@@ -19,7 +19,7 @@ from __future__ import annotations
 import imaplib
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from cal_followup.config import Settings
 from cal_followup.mail.folders import Folder, encode_utf7, quote
@@ -27,7 +27,7 @@ from cal_followup.mail.memory import EDITED, GONE, PLACED, REMOVED, MailMemory, 
 from cal_followup.mail.message import build_draft, draft_hash, hash_of, message_id
 from cal_followup.model import Reminder, Stage
 
-#: How far ahead a draft is placed: at most a day before its reminder is due.
+#: How far ahead a draft is placed: from the day before its reminder's day.
 LEAD_TIME = timedelta(days=1)
 #: Stages an answer from the employer stops, as the ``replied`` category does.
 STOPPED_BY_ANSWER = (Stage.CHECK_IN, Stage.CLOSING)
@@ -55,14 +55,21 @@ class MailAction:
         }
 
 
-def desired_drafts(actions: list[object], now: datetime, answered: set[str]) -> dict[str, Reminder]:
-    """Reminder UID -> reminder, for the pending reminders due within ``LEAD_TIME``."""
+def desired_drafts(
+    actions: list[object], now: datetime, answered: set[str], zone: tzinfo
+) -> dict[str, Reminder]:
+    """Reminder UID -> reminder, for the pending reminders due today or tomorrow.
+
+    Days are the user's: the nightly run places what the user will send
+    during the coming day and the next, never further ahead.
+    """
+    last_day = (now.astimezone(zone) + LEAD_TIME).date()
     wanted: dict[str, Reminder] = {}
     for action in actions:
         reminder = getattr(action, "reminder", None)
         if reminder is None or getattr(action, "kind", "") not in PENDING_KINDS:
             continue
-        if not now <= reminder.due <= now + LEAD_TIME:
+        if reminder.due < now or reminder.due.astimezone(zone).date() > last_day:
             continue
         if reminder.interview_uid in answered and reminder.stage in STOPPED_BY_ANSWER:
             continue

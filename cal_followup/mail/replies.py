@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses, parsedate_to_datetime
 from functools import cache
 from importlib import resources
@@ -204,7 +204,9 @@ def read_headers(conn: object, folder: Folder, since: datetime) -> list[Headers]
     status, _ = conn.select(quote(folder.wire), readonly=True)
     if status != "OK":
         return []
-    day = imaplib.Time2Internaldate(since.timestamp()).strip('"').split(" ")[0]
+    # SINCE compares dates in the server's zone: a day earlier misses nothing.
+    day = imaplib.Time2Internaldate((since - timedelta(days=1)).timestamp())
+    day = day.strip('"').split(" ")[0]
     status, data = conn.uid("SEARCH", "SINCE", day)
     if status != "OK" or not data or not data[0]:
         return []
