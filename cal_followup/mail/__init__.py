@@ -219,15 +219,14 @@ def _stop_on_reply(
     dry_run: bool,
 ) -> set[str]:
     """Interview UIDs newly answered, recorded (unless ``dry_run``) like ``replied``."""
-    from cal_followup.mail.folders import NEVER_READ, role_of
-    from cal_followup.mail.memory import Answer
-    from cal_followup.mail.replies import answering, applications, read_headers
+    from cal_followup.mail.replies import applications
 
-    me = settings.me_lower
     stops = memory.stops()
     # Only rounds still followed count: a new round after an answer starts afresh.
     followed = [i for i in result.interviews if i.uid not in stops and i.stop_reason is None]
-    candidates = [app for app in applications(followed, me) if app.first_start <= now]
+    candidates = [
+        app for app in applications(followed, settings.me_lower) if app.first_start <= now
+    ]
     if not candidates:
         return set()
     our_ids: dict[str, frozenset[str]] = {}
@@ -235,62 +234,96 @@ def _stop_on_reply(
         for app in candidates:
             if draft.interview_uid in app.interview_uids:
                 our_ids[app.key] = our_ids.get(app.key, frozenset()) | {draft.message_id}
-    since = min(app.first_start for app in candidates)
-    best: dict[str, Any] = {}
+    best = _first_answers(account, folders, candidates, our_ids, settings, report)
+    newly: set[str] = set()
+    for app, headers in best.values():
+        newly.update(app.interview_uids)
+        _record_answer(app, headers, memory, mail_memory, stops, settings, report, dry_run)
+    return newly
+
+
+def _reply_folders(folders: list[Any], settings: Settings, report: MailReport) -> list[Any]:
+    """The ``reply_folders`` that exist and are not Sent, Drafts, Trash, Junk or All Mail."""
+    from cal_followup.mail.folders import NEVER_READ, role_of
+
+    chosen = []
     for wanted in settings.reply_folders:
+        inbox = wanted.upper() == "INBOX"
+        # INBOX is case-insensitive (RFC 3501); other names are compared exactly.
         folder = next(
             (
                 f
                 for f in folders
-                if wanted in (f.name, f.wire) or (wanted.upper() == "INBOX" == f.name.upper())
+                if (f.name.upper() == "INBOX" if inbox else wanted in (f.name, f.wire))
             ),
             None,
         )
         if folder is None:
             report.warnings.append(f"reply_folders: no folder {wanted!r} in {report.account}")
-            continue
-        if folder.name.upper() != "INBOX" and role_of(folder) in NEVER_READ:
+        elif not inbox and role_of(folder) in NEVER_READ:
             report.warnings.append(
                 f"reply_folders: {wanted!r} holds sent, draft, deleted or junk mail; not read"
             )
-            continue
+        else:
+            chosen.append(folder)
+    return chosen
+
+
+def _first_answers(
+    account: Any,
+    folders: list[Any],
+    candidates: list[Any],
+    our_ids: dict[str, frozenset[str]],
+    settings: Settings,
+    report: MailReport,
+) -> dict[str, Any]:
+    """Application key -> (application, the earliest message answering it)."""
+    from cal_followup.mail.replies import answering, read_headers
+
+    since = min(app.first_start for app in candidates)
+    best: dict[str, Any] = {}
+    for folder in _reply_folders(folders, settings, report):
         for headers in read_headers(account.conn, folder, since):
             for app in candidates:
-                if answering(headers, app, me, our_ids.get(app.key, frozenset())):
+                if answering(headers, app, settings.me_lower, our_ids.get(app.key, frozenset())):
                     if app.key not in best or headers.date < best[app.key][1].date:
                         best[app.key] = (app, headers)
     if account.conn.state == "SELECTED":
         account.conn.close()
-    newly: set[str] = set()
-    for app, headers in best.values():
-        local = headers.date.astimezone(settings.zone) if headers.date else None
-        date = local.isoformat(timespec="minutes") if local else ""
-        report.actions.append(
-            MailAction(
-                ANSWERED,
-                app.key,
-                app.label,
-                headers.date,
-                headers.folder,
-                f"{headers.sender} on {date[:16].replace('T', ' ')}",
-            )
+    return best
+
+
+def _record_answer(
+    app: Any,
+    headers: Any,
+    memory: Memory,
+    mail_memory: Any,
+    stops: dict[str, str],
+    settings: Settings,
+    report: MailReport,
+    dry_run: bool,
+) -> None:
+    from cal_followup.mail.memory import Answer
+
+    local = headers.date.astimezone(settings.zone) if headers.date else None
+    date = local.isoformat(timespec="minutes") if local else ""
+    note = f"{headers.sender} on {date[:16].replace('T', ' ')}"
+    report.actions.append(
+        MailAction(ANSWERED, app.key, app.label, headers.date, headers.folder, note)
+    )
+    if dry_run:
+        return
+    with memory.transaction():
+        for uid in app.interview_uids:
+            if uid not in stops:
+                memory.stop(uid, "replied")
+        answer = Answer(
+            app.key,
+            app.interview_uids,
+            app.label,
+            headers.sender,
+            date,
+            headers.message_id,
+            headers.folder,
         )
-        newly.update(app.interview_uids)
-        if dry_run:
-            continue
-        with memory.transaction():
-            for uid in app.interview_uids:
-                if uid not in stops:
-                    memory.stop(uid, "replied")
-            mail_memory.remember_answer(
-                Answer(
-                    app.key,
-                    app.interview_uids,
-                    app.label,
-                    headers.sender,
-                    date,
-                    headers.message_id,
-                    headers.folder,
-                )
-            )
-    return newly
+        mail_memory.remember_answer(answer)
