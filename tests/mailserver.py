@@ -44,14 +44,15 @@ TLS_CERT = Path(__file__).parent / "tls" / "localhost-cert.pem"
 TLS_KEY = Path(__file__).parent / "tls" / "localhost-key.pem"
 
 
-def _pymap(tmp_path: Path, tls: bool) -> Iterator[ImapServer]:
+def _pymap(tmp_path: Path, tls: bool, token: str | None = None) -> Iterator[ImapServer]:
     port = free_port()
     log = tmp_path / "pymap.log"
     code = "import sys; from pymap.main import main; sys.exit(main())"
+    launcher = [str(Path(__file__).parent / "oauth_pymap.py"), token] if token else ["-c", code]
     security = ["--cert", str(TLS_CERT), "--key", str(TLS_KEY)] if tls else ["--no-tls"]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-c", code, "--host", "127.0.0.1", "--port", str(port), *security]
+            [sys.executable, *launcher, "--host", "127.0.0.1", "--port", str(port), *security]
             + ["--no-service", "admin", "dict", "--demo-data"],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -158,3 +159,12 @@ class Mailbox:
         self.conn.uid("STORE", uid, "+FLAGS.SILENT", r"(\Deleted)")
         self.conn.expunge()
         self.conn.close()
+
+
+IMAP_TOKEN = "imap-token-Q7x2"
+
+
+@pytest.fixture
+def xoauth2_imap_server(tmp_path: Path) -> Iterator[ImapServer]:
+    """IMAP offering SASL XOAUTH2 that accepts only ``IMAP_TOKEN`` (tests/oauth_pymap.py)."""
+    yield from _pymap(tmp_path, tls=False, token=IMAP_TOKEN)

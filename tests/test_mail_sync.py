@@ -18,15 +18,17 @@ from cal_followup.cli import main
 from cal_followup.mail.message import HASH_HEADER, message_id
 from tests.mailserver import (
     IMAP_PASSWORD,
+    IMAP_TOKEN,
     IMAP_USER,
     TLS_CERT,
     ImapServer,
     Mailbox,
     imap_server,
     starttls_imap_server,
+    xoauth2_imap_server,
 )
 
-__all__ = ["imap_server", "starttls_imap_server"]
+__all__ = ["imap_server", "starttls_imap_server", "xoauth2_imap_server"]
 
 EVENTS = {
     "acme-1@example.com": (
@@ -389,3 +391,32 @@ def test_dry_run_names_the_answer_and_changes_nothing(
         "status", str(setup.calendar), "--target", str(setup.target), now="2026-12-02T10:00"
     )
     assert "answered:" not in out
+
+
+@pytest.mark.parametrize("token", [IMAP_TOKEN, "expired-imap-token"])
+def test_imap_token_command_uses_xoauth2(
+    tmp_path: Path, xoauth2_imap_server: ImapServer, monkeypatch, capsys, token: str
+) -> None:
+    import json
+    import shlex
+    import sys
+
+    printer = tmp_path / "token.py"
+    printer.write_text(f"print({token!r})\n")
+    command = json.dumps(shlex.join([sys.executable, str(printer)]))
+    setup = Setup(
+        tmp_path, xoauth2_imap_server, monkeypatch, capsys, f"imap_token_command = {command}\n"
+    )
+    monkeypatch.delenv("CAL_FOLLOWUP_IMAP_PASSWORD")
+    status, out, err = setup.sync("--debug")
+    assert token not in out + err
+    assert len(setup.reminders()) > 0, "the calendar part completed"
+    if token == IMAP_TOKEN:
+        assert status == 0, err
+        assert out.count("draft placed") == 3
+    else:
+        assert status == 1
+        assert err.strip() == (
+            f"cal-followup: mailbox: {xoauth2_imap_server.url}: "
+            "the IMAP server refused the access token"
+        )
