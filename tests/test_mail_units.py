@@ -221,3 +221,58 @@ def test_draft_message_round_trip() -> None:
     edited = raw.replace(b"Merci.", b"Merci beaucoup.")
     written, actual = hash_of(edited)
     assert written != actual
+
+
+class _Action:
+    def __init__(self, reminder: Reminder, kind: str = "create") -> None:
+        self.reminder, self.kind, self.uid = reminder, kind, reminder.uid
+
+
+def _reminder_due(due: datetime, stage: Stage = Stage.THANK_YOU) -> Reminder:
+    return Reminder(
+        uid=f"{stage.value}-{due.isoformat()}",
+        interview_uid="i1",
+        interview_recurrence_id=None,
+        interview_summary="Interview",
+        stage=stage,
+        due=due,
+        recipient=None,
+        draft=Draft("s", "b"),
+        language="en",
+        tone="formal",
+    )
+
+
+@given(
+    now=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)
+    ),
+    ahead_minutes=st.integers(min_value=-3000, max_value=5000),
+    zone=st.sampled_from(["Europe/Helsinki", "America/St_Johns", "Pacific/Kiritimati", "UTC"]),
+)
+def test_drafts_are_placed_for_the_coming_day_and_never_further(
+    now: datetime, ahead_minutes: int, zone: str
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from cal_followup.mail.drafts import desired_drafts
+
+    due = now + timedelta(minutes=ahead_minutes)
+    chosen = desired_drafts([_Action(_reminder_due(due))], now, set(), ZoneInfo(zone))
+    if timedelta(0) <= due - now <= timedelta(hours=24):
+        assert chosen, "anything due within a day has its draft"
+    if chosen:
+        assert timedelta(0) <= due - now < timedelta(hours=49), "never more than the next day"
+
+
+def test_answered_applications_get_no_check_in_or_closing_drafts() -> None:
+    from zoneinfo import ZoneInfo
+
+    from cal_followup.mail.drafts import desired_drafts
+
+    soon = START + timedelta(hours=2)
+    actions = [_Action(_reminder_due(soon, stage)) for stage in Stage]
+    chosen = desired_drafts(actions, START, {"i1"}, ZoneInfo("UTC"))
+    assert {r.stage for r in chosen.values()} == {Stage.THANK_YOU, Stage.AFTER_REJECTION}
+    kept = desired_drafts([_Action(_reminder_due(soon), "kept-edited")], START, set(), UTC)
+    assert kept == {}
