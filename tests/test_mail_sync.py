@@ -420,3 +420,21 @@ def test_imap_token_command_uses_xoauth2(
             f"cal-followup: mailbox: {xoauth2_imap_server.url}: "
             "the IMAP server refused the access token"
         )
+
+
+def test_a_run_without_the_mailbox_is_finished_by_the_next(
+    tmp_path: Path, imap_server: ImapServer, mailbox: Mailbox, monkeypatch, capsys
+) -> None:
+    setup = Setup(tmp_path, imap_server, monkeypatch, capsys)
+    assert setup.sync()[0] == 0
+    setup.calendar.write_text(calendar_text({"kiitos-1@example.com"}), encoding="utf-8")
+    monkeypatch.setenv("CAL_FOLLOWUP_IMAP_PASSWORD", "wrong")
+    status, out, err = setup.sync()
+    assert status == 1 and "3 withdrawn" in out, out + err
+    assert len(mailbox.messages("Drafts")) == 3
+    monkeypatch.setenv("CAL_FOLLOWUP_IMAP_PASSWORD", IMAP_PASSWORD)
+    status, out, err = setup.sync()
+    assert status == 0, err
+    assert out.count("draft removed") == 1 and "withdrawn" not in out, out
+    assert len(mailbox.messages("Drafts")) == 2
+    assert setup.sync() == (0, "", "")

@@ -187,7 +187,12 @@ def _drafts(
     from cal_followup.mail.folders import Folder, choose_drafts
 
     wanted = desired_drafts(actions, now, answered, settings.zone)
-    withdrawn = withdrawn_uids(actions, mail_memory.drafts(), answered)
+
+    def calendar_state(uid: str) -> str | None:
+        remembered = mail_memory.memory.reminder(uid)
+        return remembered.state if remembered else None
+
+    withdrawn = withdrawn_uids(actions, mail_memory.drafts(), answered, calendar_state)
     chosen = choose_drafts(folders, settings.language, settings.drafts_folder)
     if chosen is None:
         name = settings.drafts_folder or "Drafts"

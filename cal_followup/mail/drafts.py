@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import imaplib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
@@ -26,6 +27,7 @@ from cal_followup.mail.folders import Folder, encode_utf7, quote
 from cal_followup.mail.memory import EDITED, GONE, PLACED, REMOVED, MailMemory, PlacedDraft
 from cal_followup.mail.message import build_draft, draft_hash, hash_of, message_id
 from cal_followup.model import Reminder, Stage
+from cal_followup.state import WITHDRAWN
 
 #: How far ahead a draft is placed: from the day before its reminder's day.
 LEAD_TIME = timedelta(days=1)
@@ -78,12 +80,21 @@ def desired_drafts(
 
 
 def withdrawn_uids(
-    actions: list[object], drafts: dict[str, PlacedDraft], answered: set[str]
+    actions: list[object],
+    drafts: dict[str, PlacedDraft],
+    answered: set[str],
+    calendar_state: Callable[[str], str | None],
 ) -> set[str]:
-    """Reminders whose follow-up was withdrawn: by the calendar sync, or by an answer."""
+    """Reminders whose follow-up was withdrawn: by this sync, an earlier one, or an answer.
+
+    The calendar's memory counts too, so a withdrawal made by ``stop`` or by
+    a run whose mailbox could not be reached still removes the draft later.
+    """
     gone = {getattr(a, "uid", "") for a in actions if getattr(a, "kind", "") == "withdraw"}
     for uid, draft in drafts.items():
         if draft.interview_uid in answered and draft.stage in {s.value for s in STOPPED_BY_ANSWER}:
+            gone.add(uid)
+        elif draft.state == PLACED and calendar_state(uid) == WITHDRAWN:
             gone.add(uid)
     return gone
 
