@@ -33,6 +33,7 @@ from cal_followup.state import WITHDRAWN
 LEAD_TIME = timedelta(days=1)
 #: Stages an answer from the employer stops, as the ``replied`` category does.
 STOPPED_BY_ANSWER = (Stage.CHECK_IN, Stage.CLOSING)
+MAX_COPIES = 10
 PENDING_KINDS = ("create", "move", "update", "unchanged")
 
 PLACE, REPLACE, REMOVE = "place-draft", "replace-draft", "remove-draft"
@@ -121,8 +122,13 @@ class DraftsFolder:
         if status != "OK" or not data or not data[0]:
             return []
         found = []
-        for uid in bytes(data[0]).decode().split():
-            status, rows = self.conn.uid("FETCH", uid, "(BODY.PEEK[])")
+        # A handful at most: more copies of one draft mean the user made them.
+        uids = bytes(data[0]).decode("ascii", "replace").split()
+        if len(uids) > MAX_COPIES:
+            return [(uid, False, None) for uid in uids[:MAX_COPIES]]
+        for uid in uids:
+            # At most 1 MB: a draft of ours is a few kB; anything longer is not ours as written.
+            status, rows = self.conn.uid("FETCH", uid, "(BODY.PEEK[]<0.1048576>)")
             raw = next((bytes(r[1]) for r in rows if isinstance(r, tuple)), b"")
             written, actual = hash_of(raw)
             found.append((uid, written is not None and written == actual, actual))
