@@ -438,3 +438,21 @@ def test_a_run_without_the_mailbox_is_finished_by_the_next(
     assert out.count("draft removed") == 1 and "withdrawn" not in out, out
     assert len(mailbox.messages("Drafts")) == 2
     assert setup.sync() == (0, "", "")
+
+
+def test_status_json_shows_the_mailbox(
+    tmp_path: Path, imap_server: ImapServer, mailbox: Mailbox, monkeypatch, capsys
+) -> None:
+    import json
+
+    setup = Setup(tmp_path, imap_server, monkeypatch, capsys)
+    setup.sync()
+    status, out, _ = setup.run(
+        "status", str(setup.calendar), "--target", str(setup.target), "--json"
+    )
+    assert status == 0
+    box = json.loads(out)["mailbox"]
+    assert box["account"] == imap_server.url and box["user"] == IMAP_USER
+    assert box["drafts"] == {"placed": 3}
+    assert box["last_result"].endswith("ok: 3 drafts placed")
+    assert box["answered"] == []
