@@ -456,3 +456,24 @@ def test_status_json_shows_the_mailbox(
     assert box["drafts"] == {"placed": 3}
     assert box["last_result"].endswith("ok: 3 drafts placed")
     assert box["answered"] == []
+
+
+def test_other_messages_in_drafts_survive_even_when_marked_deleted(
+    tmp_path: Path, imap_server: ImapServer, mailbox: Mailbox, monkeypatch, capsys
+) -> None:
+    mailbox.create("Drafts")
+    mailbox.deliver("Drafts", "Sam <sam.candidate@example.net>", "Tue, 01 Dec 2026 08:00 +0200")
+    mailbox.deliver(
+        "Drafts",
+        "Sam <sam.candidate@example.net>",
+        "Tue, 01 Dec 2026 08:05 +0200",
+        flags=r"(\Deleted)",
+    )
+    theirs = mailbox.messages("Drafts")
+    setup = Setup(tmp_path, imap_server, monkeypatch, capsys)
+    status, out, err = setup.sync()
+    assert status == 0 and out.count("draft placed") == 3, out + err
+    setup.calendar.write_text(calendar_text(set(EVENTS)), encoding="utf-8")
+    status, out, err = setup.sync()
+    assert status == 0 and out.count("draft removed") == 3, out + err
+    assert mailbox.messages("Drafts") == theirs, "the user's drafts, flags and all, untouched"

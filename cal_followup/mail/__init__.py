@@ -209,7 +209,7 @@ def _drafts(
     folder = DraftsFolder(account.conn, chosen, dry_run=dry_run)
     report.actions.extend(remove(folder, withdrawn - set(wanted), mail_memory))
     report.actions.extend(place(folder, wanted, settings, now, mail_memory))
-    account.conn.close()
+    account.leave_folder()
 
 
 def _stop_on_reply(
@@ -294,7 +294,7 @@ def _first_answers(
                     if app.key not in best or headers.date < best[app.key][1].date:
                         best[app.key] = (app, headers)
     if account.conn.state == "SELECTED":
-        account.conn.close()
+        account.leave_folder()
     return best
 
 

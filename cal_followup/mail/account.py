@@ -143,6 +143,7 @@ class Account:
         self.conn: imaplib.IMAP4 = self._connect()
         try:
             self._authenticate()
+            self._refresh_capabilities()
         except BaseException:
             self._close()
             raise
@@ -208,10 +209,27 @@ class Account:
         except Exception as error:  # noqa: BLE001 - a connection lost while logging in
             raise MailError(connection_message(self.address, error)) from None
 
+    def _refresh_capabilities(self) -> None:
+        # Servers announce more after login (UIDPLUS, SPECIAL-USE); imaplib keeps
+        # only the list it got before.
+        status, data = self.conn.capability()
+        if status == "OK" and data and data[-1]:
+            words = bytes(data[-1]).decode("ascii", "replace").upper().split()
+            self.conn.capabilities = tuple(words)
+
+    def leave_folder(self) -> None:
+        """Deselect without CLOSE, which would expunge what the user marked deleted."""
+        if self.conn.state != "SELECTED":
+            return
+        if "UNSELECT" in self.capabilities:
+            self.conn.unselect()
+        else:
+            # Selecting a folder that does not exist leaves none selected (RFC 3501 6.3.1).
+            self.conn.select('"cal-followup-none"', readonly=True)
+
     def _close(self) -> None:
         try:
-            if self.conn.state == "SELECTED":
-                self.conn.close()
+            # LOGOUT never expunges; CLOSE would.
             self.conn.logout()
         except Exception:  # noqa: BLE001 - closing is best effort
             pass

@@ -251,7 +251,7 @@ def remove(folder: DraftsFolder, uids: set[str], memory: MailMemory) -> list[Mai
             memory.remember_draft(replace(record, state=REMOVED))
             done.append(action)
         else:
-            action.note = (
-                "left in place: the server lacks UIDPLUS and other messages are marked deleted"
-            )
+            action.kind = "kept-draft"
+            action.note = "left in place: without UIDPLUS it cannot be deleted alone"
+            done.append(action)
     return done
