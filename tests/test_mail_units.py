@@ -276,3 +276,19 @@ def test_answered_applications_get_no_check_in_or_closing_drafts() -> None:
     assert {r.stage for r in chosen.values()} == {Stage.THANK_YOU, Stage.AFTER_REJECTION}
     kept = desired_drafts([_Action(_reminder_due(soon), "kept-edited")], START, set(), UTC)
     assert kept == {}
+
+
+@given(st.lists(st.one_of(st.binary(max_size=80), st.tuples(st.binary(), st.binary())), max_size=8))
+def test_any_list_answer_is_read_without_error(lines: list[object]) -> None:
+    for folder in parse_list(lines):
+        assert isinstance(folder.name, str)
+        role_of(folder)
+
+
+@given(st.binary(max_size=400), st.none() | st.datetimes(timezones=st.just(UTC)))
+def test_any_headers_are_read_without_error(raw: bytes, internal: datetime | None) -> None:
+    from cal_followup.mail.replies import parse_headers
+
+    headers = parse_headers("INBOX", raw, internal)
+    assert headers.sender == headers.sender.lower()
+    assert hash_of(raw)[0] is None or isinstance(hash_of(raw)[0], str)

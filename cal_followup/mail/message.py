@@ -75,7 +75,17 @@ def draft_hash(reminder: Reminder) -> str:
 
 
 def hash_of(raw: bytes) -> tuple[str | None, str | None]:
-    """(the hash header, the hash of the content) of a message fetched back."""
+    """(the hash header, the hash of the content) of a message fetched back.
+
+    Anything that cannot be read is not ours as written: (None, None).
+    """
+    try:
+        return _hash_of(raw)
+    except Exception:  # noqa: BLE001 - whatever a server or mail program stored
+        return None, None
+
+
+def _hash_of(raw: bytes) -> tuple[str | None, str | None]:
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     written = parsed.get(HASH_HEADER)
     body_part = parsed.get_body(preferencelist=("plain",))
