@@ -292,3 +292,23 @@ def test_any_headers_are_read_without_error(raw: bytes, internal: datetime | Non
     headers = parse_headers("INBOX", raw, internal)
     assert headers.sender == headers.sender.lower()
     assert hash_of(raw)[0] is None or isinstance(hash_of(raw)[0], str)
+
+
+def test_a_draft_to_an_international_domain_is_still_ours() -> None:
+    settings = load_settings(None, {"me": ["sam@example.net"]}, default_zone="UTC")
+    reminder = Reminder(
+        uid="r2@cal-followup",
+        interview_uid="i2",
+        interview_recurrence_id=None,
+        interview_summary="Haastattelu",
+        stage=Stage.THANK_YOU,
+        due=START,
+        recipient=Person("Äijä", "aija@yhtiö.example"),
+        draft=Draft("Kiitos", "Hei Äijä,\n\nkiitos.\n"),
+        language="fi",
+        tone="formal",
+    )
+    raw = build_draft(reminder, settings, START).as_bytes()
+    assert b"xn--" in raw
+    written, actual = hash_of(raw)
+    assert written == actual == draft_hash(reminder)

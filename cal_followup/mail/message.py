@@ -70,7 +70,9 @@ def build_draft(reminder: Reminder, settings: Settings, now: datetime) -> EmailM
 
 
 def draft_hash(reminder: Reminder) -> str:
-    to = reminder.recipient.email if reminder.recipient and reminder.recipient.email else ""
+    # The address as the To header spells it (an IDN domain in its ASCII form).
+    recipient = _address(reminder.recipient)
+    to = recipient.addr_spec if recipient is not None else ""
     return content_hash(to, reminder.draft.subject, reminder.draft.body)
 
 
