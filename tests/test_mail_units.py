@@ -312,3 +312,36 @@ def test_a_draft_to_an_international_domain_is_still_ours() -> None:
     assert b"xn--" in raw
     written, actual = hash_of(raw)
     assert written == actual == draft_hash(reminder)
+
+
+class _RecordingConnection:
+    """Stands in for imaplib on a server without UIDPLUS: records the commands sent."""
+
+    def __init__(self, deleted: bytes) -> None:
+        self.deleted = deleted
+        self.sent: list[tuple[str, ...]] = []
+
+    def uid(self, command: str, *args: str) -> tuple[str, list[bytes]]:
+        self.sent.append((command, *args))
+        return ("OK", [self.deleted]) if command == "SEARCH" else ("OK", [b""])
+
+    def expunge(self) -> tuple[str, list[bytes]]:
+        self.sent.append(("EXPUNGE",))
+        return "OK", [b""]
+
+
+@pytest.mark.parametrize(("deleted", "expected"), [(b"", True), (b"7", True), (b"7 9", False)])
+def test_without_uidplus_expunge_only_when_nothing_else_is_marked_deleted(
+    deleted: bytes, expected: bool
+) -> None:
+    from cal_followup.mail.drafts import DraftsFolder
+
+    folder = DraftsFolder.__new__(DraftsFolder)
+    folder.conn = _RecordingConnection(deleted)  # type: ignore[assignment]
+    folder.uidplus = False
+    assert folder.delete("7") is expected
+    sent = [command[0] for command in folder.conn.sent]  # type: ignore[attr-defined]
+    if expected:
+        assert sent == ["SEARCH", "STORE", "EXPUNGE"]
+    else:
+        assert sent == ["SEARCH"], "nothing flagged, nothing expunged"
