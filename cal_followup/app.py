@@ -293,7 +293,12 @@ def _open_store(
         from cal_followup.stores.feed import reject_password_in_url
 
         reject_password_in_url(spec)
-        password = find_password(settings.user, spec, settings.password_command)
+        # With token_command the token replaces the password (OAuth2, e.g. Google).
+        password = (
+            None
+            if settings.token_command
+            else find_password(settings.user, spec, settings.password_command)
+        )
         store = CalDavStore(
             spec,
             user=settings.user,
@@ -303,6 +308,10 @@ def _open_store(
             verify_tls=settings.verify_tls,
             timeout=settings.timeout,
         )
+        if settings.token_command:
+            from cal_followup.oauth import run_secret_command, use_bearer_token
+
+            use_bearer_token(store, run_secret_command(settings.token_command, "token_command"))
         if memories is not None:
             store.memory = _open_memory(store.identity, memories)  # type: ignore[assignment]
         return store
@@ -449,10 +458,35 @@ def sync_command(
         create_target=create_target,
     ) as stores:
         result = _sync(stores, now, settings, dry_run)
+        result = _mailbox(stores, result, now, settings, dry_run)
         if not dry_run:
             status = 1 if result.outcome.failed_events else 0
-            stores.memory.record_run(status, result.summary_line() or "no changes")
+            summary = result.summary_line() or "no changes"
+            if result.mail is not None:
+                status = 1 if result.mail.error else status
+                summary += "; mailbox: " + (result.mail.error or result.mail.summary_line() or "ok")
+            stores.memory.record_run(status, summary)
         return result
+
+
+def _mailbox(
+    stores: SyncStores, result: SyncResult, now: datetime, settings: Settings, dry_run: bool
+) -> SyncResult:
+    """The mailbox part after the calendar part (rules section 11); see ``cal_followup.mail``."""
+    from cal_followup.mail import mailbox_enabled, run_mailbox
+
+    if not mailbox_enabled(settings):
+        return result
+    report, result = run_mailbox(
+        stores.memory,
+        result,
+        lambda: _sync(stores, now, settings, dry_run),
+        now,
+        settings,
+        dry_run=dry_run,
+    )
+    result.mail = report
+    return result
 
 
 def find_matches(interviews: list[Interview], query: str) -> list[Interview]:
@@ -530,4 +564,8 @@ def status_command(
     """What a sync would do now, the last run's result, and the stopped interviews."""
     with locked_stores(source_spec, settings, target_spec=target_spec, calendar=calendar) as stores:
         result = _sync(stores, now, settings, True)
+        if settings.imap_url:
+            from cal_followup.mail import mailbox_status
+
+            result.mail = mailbox_status(stores.memory, settings)
         return result, stores.memory.last_run(), stores.memory.stops()

@@ -185,7 +185,9 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         "missing ones, move those whose interview moved, withdraw pending ones whose "
         "interview was cancelled, deleted or answered. Only events carrying "
         "cal-followup's marker are touched; reminders you deleted or edited are left "
-        "alone; past reminders are history. Silent when nothing changed.",
+        "alone; past reminders are history. Silent when nothing changed. With imap_url "
+        "in the config it then places the drafts due today or tomorrow in your Drafts folder "
+        "and, with stop_on_reply, stops applications whose people wrote to you.",
     )
     sync.add_argument("source", metavar="SOURCE", nargs="?", help=source_help)
     _server_options(sync)
@@ -401,19 +403,29 @@ def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) ->
             create_target=args.create_target,
             dry_run=args.dry_run,
         )
+        mail = result.mail
+        mail_actions = list(mail.actions) if mail is not None else []
         if args.json:
-            print(json.dumps([a.to_json() for a in result.actions], ensure_ascii=False, indent=2))
+            rows = [a.to_json() for a in [*result.actions, *mail_actions]]
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
         elif args.dry_run:
             for action in result.actions:
                 if action.kind in ("create", "move", "update", "withdraw"):
                     when = action.due.strftime("%Y-%m-%d %H:%M") if action.due else ""
                     print(f"would {action.kind}: {when}  {action.summary}")
+            _print_mail_actions(mail_actions, dry_run=True)
             print(f"dry run: {result.summary_line(dry_run=True) or 'nothing to change'}")
-        elif result.summary_line():
-            print(result.summary_line())
+            if mail is not None and not mail.error:
+                print(f"dry run, mailbox: {mail.summary_line(dry_run=True) or 'nothing to change'}")
+        else:
+            if result.summary_line():
+                print(result.summary_line())
+            _print_mail_actions(mail_actions, dry_run=False)
         # Cron-quiet: a night with nothing changed prints nothing but real errors.
-        quiet = args.quiet or not (result.summary_line() or args.dry_run or args.json)
-        return _report(result.outcome, quiet, args.debug)
+        changed = result.summary_line() or mail_actions
+        quiet = args.quiet or not (changed or args.dry_run or args.json)
+        status = _report(result.outcome, quiet, args.debug)
+        return _report_mail(mail, quiet, status)
     if args.command == "stop":
         result, matches = app.stop_command(
             args.query,
@@ -447,6 +459,48 @@ def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) ->
         spec, now, settings, target_spec=target, calendar=calendar
     )
     return _print_status(args, result, last_run, stops)
+
+
+def _print_mail_actions(actions: list[Any], *, dry_run: bool) -> None:
+    verbs = {
+        "place-draft": ("draft placed", "would place draft"),
+        "replace-draft": ("draft replaced", "would replace draft"),
+        "remove-draft": ("draft removed", "would remove draft"),
+        "answered": ("answered", "would mark answered"),
+    }
+    for action in actions:
+        verb = verbs.get(action.kind, (action.kind, action.kind))[dry_run]
+        if action.kind == "answered":
+            print(f"{verb}: {action.summary}: message from {action.note} ({action.folder})")
+            continue
+        when = action.due.strftime("%Y-%m-%d %H:%M") if action.due else ""
+        where = action.note or action.folder
+        print(f"{verb}: {when}  {action.summary}" + (f" ({where})" if where else ""))
+
+
+def _report_mail(mail: Any, quiet: bool, status: int) -> int:
+    """The mailbox part's one line; the calendar part is done, so this is exit status 1."""
+    if mail is None:
+        return status
+    if not quiet:
+        for warning in mail.warnings:
+            print(f"{PROG}: warning: mailbox: {warning}", file=sys.stderr)
+    if mail.error:
+        print(f"{PROG}: mailbox: {mail.error}", file=sys.stderr)
+        return max(status, EXIT_PARTIAL)
+    return status
+
+
+def _print_mail_status(mail: Any) -> None:
+    info = mail.status or {}
+    drafts = ", ".join(f"{n} {state}" for state, n in sorted(info.get("drafts", {}).items()))
+    print(f"mailbox: {info.get('account')} as {info.get('user')}; drafts: {drafts or 'none'}")
+    print(f"last mailbox run: {info.get('last_result') or 'never'}")
+    for answer in info.get("answered", []):
+        print(
+            f"answered: {answer['application']}: message from {answer['sender']} "
+            f"on {answer['date'][:16].replace('T', ' ')} ({answer['folder']})"
+        )
 
 
 def _print_status(
@@ -497,14 +551,20 @@ def _print_status(
             }
         )
     headings = [row.pop("_heading") for row in rows]
+    mail = getattr(result, "mail", None)
     if args.json:
-        print(json.dumps({"interviews": rows, "last_run": last_run}, ensure_ascii=False, indent=2))
+        document = {"interviews": rows, "last_run": last_run}
+        if mail is not None:
+            document["mailbox"] = mail.status
+        print(json.dumps(document, ensure_ascii=False, indent=2))
         return _report(result.outcome, args.quiet, args.debug)
     if last_run:
         at, status, summary = last_run
         print(f"last sync: {at}, {'ok' if status == 0 else f'exit status {status}'}: {summary}")
     else:
         print("last sync: never")
+    if mail is not None:
+        _print_mail_status(mail)
     shown = None
     for row, heading in zip(rows, headings, strict=True):
         if row["application"] != shown:

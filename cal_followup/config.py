@@ -56,6 +56,18 @@ class Settings:
     password_command: str | None = None
     verify_tls: bool = True
     timeout: int = 30
+    # OAuth2 for CalDAV (Google): a command printing a fresh access token.
+    token_command: str | None = None
+    # The mailbox (rules section 11); the IMAP password never lives here either.
+    imap_url: str | None = None
+    imap_user: str | None = None
+    imap_password_command: str | None = None
+    imap_token_command: str | None = None
+    imap_ca_cert: str | None = None
+    drafts: bool = True
+    drafts_folder: str | None = None
+    stop_on_reply: bool = False
+    reply_folders: tuple[str, ...] = ("INBOX",)
     source_file: str | None = field(default=None, compare=False)
 
     @property
@@ -147,6 +159,46 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "timeout": (
         "Seconds to wait for the server before retrying (a few retries, with backoff).",
         "SECONDS",
+    ),
+    "token_command": (
+        "Command that prints a fresh OAuth2 access token for CalDAV (Google), e.g. "
+        "'oama access you@gmail.com'; requests then carry Authorization: Bearer.",
+        "COMMAND",
+    ),
+    "imap_url": (
+        "IMAP account for drafts and stop-on-reply: imaps://host[:port], or "
+        "imap://host[:port] (STARTTLS required except on this machine).",
+        "URL",
+    ),
+    "imap_user": ("User name on the IMAP server. Default: the first me address.", "USER"),
+    "imap_password_command": (
+        "Command that prints the IMAP password. Else $CAL_FOLLOWUP_IMAP_PASSWORD or the "
+        "system keyring.",
+        "COMMAND",
+    ),
+    "imap_token_command": (
+        "Command that prints a fresh OAuth2 access token for IMAP (SASL XOAUTH2 or OAUTHBEARER).",
+        "COMMAND",
+    ),
+    "imap_ca_cert": ("Extra CA certificate file (PEM) trusted for the IMAP server.", "FILE"),
+    "drafts": (
+        "Place each reminder's draft in the Drafts folder when it is due today or tomorrow "
+        "(true/false; needs imap_url).",
+        "BOOL",
+    ),
+    "drafts_folder": (
+        "Drafts folder name. Default: the folder flagged \\Drafts, else the usual name "
+        "in your language, else a new Drafts.",
+        "FOLDER",
+    ),
+    "stop_on_reply": (
+        "Stop an application's check-in and closing when its people write to you "
+        "(true/false; reads only message headers).",
+        "BOOL",
+    ),
+    "reply_folders": (
+        "Folders searched for replies (never Sent, Drafts, Trash or Junk). Default: INBOX.",
+        "FOLDER",
     ),
 }
 
@@ -257,7 +309,22 @@ def _validate(settings: Settings, where: str) -> Settings:
     for address in settings.me:
         if "@" not in address:
             raise ConfigError(f"{where}: me must be an email address, not {address!r}")
+    _validate_mail(settings, where)
     return replace(settings, component=component)
+
+
+def _validate_mail(settings: Settings, where: str) -> None:
+    """The IMAP keys: a URL we can connect to safely, at most one way to authenticate."""
+    if not settings.imap_url:
+        return
+    from cal_followup.mail.account import parse_imap_url
+
+    try:
+        parse_imap_url(settings.imap_url)
+    except ConfigError as error:
+        raise ConfigError(f"{where}: {error}") from None
+    if not (settings.imap_user or settings.me):
+        raise ConfigError(f"{where}: imap_url needs imap_user (or a me address)")
 
 
 def load_settings(
@@ -279,10 +346,11 @@ def load_settings(
             raise ConfigError(f"{path}: config file is not UTF-8 text") from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{path}: not valid TOML: {error}") from None
-        if "password" in raw:
+        if "password" in raw or "imap_password" in raw or "token" in raw:
             raise ConfigError(
-                f"{path}: passwords do not belong in the config; use password_command, "
-                "$CAL_FOLLOWUP_PASSWORD or the system keyring"
+                f"{path}: passwords and tokens do not belong in the config; use "
+                "password_command, imap_password_command, token_command, "
+                "$CAL_FOLLOWUP_PASSWORD, $CAL_FOLLOWUP_IMAP_PASSWORD or the system keyring"
             )
         for raw_key, value in raw.items():
             key = _ALIASES.get(raw_key, raw_key).replace("-", "_")

@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import icalendar
 
@@ -100,6 +101,8 @@ class SyncResult:
     outcome: Outcome = field(default_factory=Outcome)
     interviews: list[Interview] = field(default_factory=list)
     existing: dict[str, Existing] = field(default_factory=dict)
+    #: The mailbox part's report (cal_followup.mail.MailReport), when an IMAP account is set.
+    mail: Any = None
 
     def count(self, kind: str) -> int:
         return sum(1 for action in self.actions if action.kind == kind)
