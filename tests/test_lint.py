@@ -420,4 +420,6 @@ def test_any_text_is_checked_without_error(text: str) -> None:
         + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
     (checked,) = check_document(calendar)
-    assert [f.code for f in checked.findings] == [f.code for f in check_text(text).findings]
+    # The calendar holds the text without its "\r"s: "B\rC" there is the word "BC".
+    expected = check_text(text.replace("\r", "")).findings
+    assert [f.code for f in checked.findings] == [f.code for f in expected]
