@@ -13,8 +13,8 @@ words of one sentence (case does not matter):
 - ``<num>``: a number; a lone sign (``?``, ``€``, ``$``, ``%``) is itself.
 
 An entry that starts with ``re:`` is a Python regular expression instead, run
-over the whole text. Sentences end at ``.``, ``!``, ``?`` or ``;`` before a
-space, and at every line break: a pattern never spans two, so "Thanks for the
+over the whole text. Sentences end at ``.`` (not after a number: "4.1.
+mennessä"), ``!``, ``?`` or ``;`` before a space, and at every line break: a pattern never spans two, so "Thanks for the
 call. Could we meet?" is two sentences.
 """
 
@@ -150,7 +150,9 @@ def tokenize(
         word = low[:1].isalpha()
         sentences[-1].append(Token(start, match.end(), low, lemma(raw) if word else low))
         following = text[match.end() : match.end() + 1]
-        if raw in _ENDS and (not following or following.isspace()):
+        # "4.1. mennessä", "am 1. März": a full stop after a number is a date or an ordinal.
+        after_number = raw == "." and len(sentences[-1]) > 1 and sentences[-1][-2].low[:1].isdigit()
+        if raw in _ENDS and (not following or following.isspace()) and not after_number:
             sentences.append([])
     return [s for s in sentences if s]
 
