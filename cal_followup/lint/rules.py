@@ -155,7 +155,8 @@ def phrase_findings(
     """``(start, end, code, message)`` for every rule that matches ``text``.
 
     A match is dropped when an ``unless`` of its rule matches in the same
-    sentence, or when it lies inside a role or company name.
+    sentence, or when it touches a role or company name ("about the Benefits
+    Administrator position").
     """
     if not rules.rules:
         return []
@@ -171,7 +172,7 @@ def phrase_findings(
             if any(_matches(u, text, sentence) for u in rule.unless):
                 continue
             for start, end in sorted(hits):
-                if any(a <= start and end <= b for a, b in protected):
+                if any(start < b and a < end for a, b in protected):
                     continue
                 if any(code == rule.code and start < b and a < end for a, b, code in taken):
                     continue  # one finding per phrase, however many entries match it
