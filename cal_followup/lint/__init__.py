@@ -420,12 +420,16 @@ def check_text(
     casual_spans = _frame_findings(shape, code, add)
 
     # Words and signs in the subject and the body.
-    # The subject's names clear the body only: "Subject: Salary Question" is still found.
+    # The subject's names (a role, a company) clear the body.
     spans: list[tuple[int, str, list[str]]] = []
     names: list[str] = []
     if shape.subject is not None:
-        spans.append((shape.subject.start, shape.subject.text, []))
         names = _subject_names(shape.subject.text)
+        # In the subject itself only a name after its first word: "Thank you – Benefits
+        # Coordinator" is a role, "Salary Question" is the question.
+        first = shape.subject.text.strip()
+        inner = [name for name in names if not first.startswith(name)]
+        spans.append((shape.subject.start, shape.subject.text, inner))
     if shape.body:
         body_start = shape.body[0].start
         spans.append((body_start, text[body_start:], names))
