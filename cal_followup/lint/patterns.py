@@ -12,10 +12,11 @@ words of one sentence (case does not matter):
 - ``...`` (up to four words) or ``...N`` (up to N): a gap.
 - ``<num>``: a number; a lone sign (``?``, ``€``, ``$``, ``%``) is itself.
 
-An entry that starts with ``re:`` is a Python regular expression instead, run
-over the whole text. Sentences end at ``.`` (not after a number: "4.1.
-mennessä"), ``!``, ``?`` or ``;`` before a space, and at every line break: a pattern never spans two, so "Thanks for the
-call. Could we meet?" is two sentences.
+An entry that starts with ``re:`` is a Python regular expression instead,
+matched case-insensitively in each sentence's text. Sentences end at ``.``
+(not after a number: "4.1. mennessä"), ``!``, ``?`` or ``;`` before a space,
+and at every line break: a pattern never spans two, so "Thanks for the call.
+Could we meet?" is two sentences.
 """
 
 from __future__ import annotations

@@ -82,17 +82,15 @@ def parse_rule_set(data: dict[str, Any], origin: str = "rule file") -> RuleSet:
             where = f"{origin}: rules #{number}"
             if "code" not in entry or "message" not in entry or not entry.get("match"):
                 raise ValueError(f"{where}: needs code, message and match")
-            rules.append(
-                Rule(
-                    str(entry["code"]),
-                    str(entry["message"]),
-                    tuple(patterns.compile_pattern(str(p)) for p in entry["match"]),
-                    tuple(patterns.compile_pattern(str(p)) for p in entry.get("unless", [])),
-                )
-            )
+            try:
+                match = tuple(patterns.compile_pattern(str(p)) for p in entry["match"])
+                unless = tuple(patterns.compile_pattern(str(p)) for p in entry.get("unless", []))
+            except ValueError as error:
+                raise ValueError(f"{where}: {error}") from None
+            rules.append(Rule(str(entry["code"]), str(entry["message"]), match, unless))
         names = tuple(re.compile(str(p)) for p in data.get("names", []))
     except (KeyError, TypeError, re.error) as error:
-        raise ValueError(f"{origin}: {error}") from None
+        raise ValueError(f"{origin}: {error!s}") from None
     lists = {name: tuple(str(v).lower() for v in data.get(name, [])) for name in LISTS}
     # Elisions and closing formulas keep their case-insensitive matching at use.
     return RuleSet(code, lists, tuple(rules), names, bool(data.get("lemmas", False)))
