@@ -84,6 +84,9 @@ class Pattern:
     source: str
     elements: tuple[_Element, ...] = ()
     regex: re.Pattern[str] | None = None
+    #: The words the first element accepts, when it accepts only listed words: a
+    #: sentence holding none of them is skipped without trying the pattern.
+    anchors: frozenset[str] | None = None
 
 
 def _test(text: str) -> _Test:
@@ -125,7 +128,10 @@ def compile_pattern(source: str) -> Pattern:
         elements.append(_Element(tests, optional))
     if not elements or elements[0].gap or elements[-1].gap:
         raise ValueError(f"pattern {source!r} must start and end with a word")
-    return Pattern(source, tuple(elements))
+    first = elements[0]
+    literal = not first.optional and all(t.kind in ("word", "exact", "sign") for t in first.tests)
+    anchors = frozenset(t.value for t in first.tests) if literal else None
+    return Pattern(source, tuple(elements), anchors=anchors)
 
 
 def tokenize(
@@ -180,8 +186,20 @@ def _match_at(elements: Sequence[_Element], k: int, tokens: Sequence[Token], i: 
     return None
 
 
-def find(pattern: Pattern, sentence: Sequence[Token]) -> list[tuple[int, int]]:
-    """Character spans where a word pattern matches in one sentence, left to right."""
+def vocabulary(sentence: Sequence[Token]) -> frozenset[str]:
+    """Every word and lemma of a sentence, for ``find``'s quick rejection."""
+    return frozenset(t.low for t in sentence) | frozenset(t.lemma for t in sentence)
+
+
+def find(
+    pattern: Pattern, sentence: Sequence[Token], words: frozenset[str] | None = None
+) -> list[tuple[int, int]]:
+    """Character spans where a word pattern matches in one sentence, left to right.
+
+    ``words`` is the sentence's ``vocabulary``, when the caller has it at hand.
+    """
+    if pattern.anchors is not None and words is not None and pattern.anchors.isdisjoint(words):
+        return []
     spans = []
     i = 0
     first = pattern.elements[0]

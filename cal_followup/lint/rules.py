@@ -122,7 +122,9 @@ def _sentence_text(text: str, sentence: Sequence[Token]) -> str:
     return text[sentence[0].start : sentence[-1].end]
 
 
-def _matches(pattern: Pattern, text: str, sentence: Sequence[Token]) -> list[tuple[int, int]]:
+def _matches(
+    pattern: Pattern, text: str, sentence: Sequence[Token], words: frozenset[str] | None = None
+) -> list[tuple[int, int]]:
     if pattern.regex is not None:
         offset = sentence[0].start
         return [
@@ -130,7 +132,7 @@ def _matches(pattern: Pattern, text: str, sentence: Sequence[Token]) -> list[tup
             for m in pattern.regex.finditer(_sentence_text(text, sentence))
             if m.end() > m.start()
         ]
-    return patterns.find(pattern, sentence)
+    return patterns.find(pattern, sentence, words)
 
 
 def name_spans(text: str, rules: RuleSet, known: Iterable[str] = ()) -> list[tuple[int, int]]:
@@ -159,15 +161,18 @@ def phrase_findings(
     if not rules.rules:
         return []
     sentences = rules.sentences(text)
+    vocabularies = [patterns.vocabulary(sentence) for sentence in sentences]
     protected = name_spans(text, rules, known_names)
     found: list[tuple[int, int, str, str]] = []
     taken: list[tuple[int, int, str]] = []
     for rule in rules.rules:
-        for sentence in sentences:
-            hits = [span for pattern in rule.match for span in _matches(pattern, text, sentence)]
+        for sentence, words in zip(sentences, vocabularies, strict=True):
+            hits = [
+                span for pattern in rule.match for span in _matches(pattern, text, sentence, words)
+            ]
             if not hits:
                 continue
-            if any(_matches(u, text, sentence) for u in rule.unless):
+            if any(_matches(u, text, sentence, words) for u in rule.unless):
                 continue
             for start, end in sorted(hits):
                 if any(start < b and a < end for a, b in protected):
