@@ -201,7 +201,7 @@ class Reminder:
             "late": self.late,
             "due": self.due.isoformat(),
             "to": self.recipient.email if self.recipient else None,
-            "to_name": self.recipient.name if self.recipient else None,
+            "to_name": self.recipient.display_name if self.recipient else None,
             "subject": self.draft.subject,
             "body": self.draft.body,
             "language": self.language,

@@ -98,6 +98,7 @@ def test_mail_and_reminder_to_lines_show_the_parsed_name() -> None:
     description = description_text(reminder)
     assert "Emily Watson <emily.watson@acme.example>" in description
     assert "Watson, Emily" not in description
+    assert reminder.to_json()["to_name"] == "Emily Watson"  # plan --json
 
 
 WORKDAY = r"""
