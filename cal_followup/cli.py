@@ -270,7 +270,7 @@ def _table(reminders: Sequence[Any]) -> str:
     rows = [("DUE", "STAGE", "TO", "SUBJECT")]
     for reminder in reminders:
         recipient = reminder.recipient
-        to = (recipient.email or recipient.name) if recipient else None
+        to = (recipient.email or recipient.display_name) if recipient else None
         stage = reminder.stage.value + (" (late)" if reminder.late else "")
         rows.append(
             (

@@ -20,6 +20,7 @@ from cal_followup.applications import is_automated, is_person, without_cancelled
 from cal_followup.config import Settings
 from cal_followup.languages import FIELDS, Language, load_languages
 from cal_followup.model import Interview, Person, StopReason
+from cal_followup.names import parse_name
 from cal_followup.reading import MAX_TEXT, Occurrence
 from cal_followup.timeline import parse_timeline
 
@@ -232,7 +233,10 @@ def _attribute_topics(
     """Split "Matti – test automation" into (matti's key, topic)."""
     names: dict[str, str] = {}
     for person in people:
-        for alias in (person.name, person.first_name):
+        # "Watson, Emily" is named "Emily", "Emily Watson" or "Watson" in the notes.
+        parsed = parse_name(person.name, person.email)
+        family = parsed.family if parsed else None
+        for alias in (person.name, person.first_name, person.display_name, family):
             if alias:
                 names[alias.lower()] = person.key
     plain: list[str] = []
@@ -285,6 +289,8 @@ def _parse_contact(text: str, people: Iterable[Person], *, own_notes: bool = Fal
         if name and not email and person.name and person.name.lower() == name.lower():
             return person
         if name and not email and person.first_name and person.first_name.lower() == name.lower():
+            return person
+        if name and not email and (person.display_name or "").lower() == name.lower():
             return person
     return Person(name, email)
 

@@ -42,9 +42,10 @@ def description_text(reminder: Reminder) -> str:
     words = {**get_language("en").reminder_titles, **language.reminder_titles}
     recipient = reminder.recipient
     if recipient and recipient.email:
-        to_line = f"{recipient.name} <{recipient.email}>" if recipient.name else recipient.email
+        shown = recipient.display_name
+        to_line = f"{shown} <{recipient.email}>" if shown else recipient.email
     else:
-        name = recipient.name if recipient and recipient.name else ""
+        name = (recipient.display_name or "") if recipient else ""
         to_line = f"{name} {language.placeholder('email')}"
     return (
         f"{words['open-link']} {reminder.mailto}\n"

@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from cal_followup.names import parse_name
+
 
 class Stage(enum.StrEnum):
     """A follow-up stage; the value is what the JSON output and markers carry."""
@@ -42,9 +44,19 @@ class Person:
 
     @property
     def first_name(self) -> str | None:
-        if not self.name:
-            return None
-        return self.name.split()[0]
+        """The given name as parsed ("Emily" for "Watson, Emily"), never a title or address."""
+        parsed = parse_name(self.name, self.email)
+        return parsed.given if parsed else None
+
+    @property
+    def display_name(self) -> str | None:
+        """The name to show: parsed ("Emily Watson" for "Watson, Emily"), else the CN as
+        written when it is a team's name ("Acme Recruiting"); never an address."""
+        parsed = parse_name(self.name, self.email)
+        if parsed is not None:
+            return parsed.full
+        name = " ".join((self.name or "").split())
+        return name if name and "@" not in name else None
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,7 @@ class Interview:
                     person.key,
                     (person.name or "").lower(),
                     (person.first_name or "").lower(),
+                    (person.display_name or "").lower(),
                 )
                 if k
             }
@@ -188,7 +201,7 @@ class Reminder:
             "late": self.late,
             "due": self.due.isoformat(),
             "to": self.recipient.email if self.recipient else None,
-            "to_name": self.recipient.name if self.recipient else None,
+            "to_name": self.recipient.display_name if self.recipient else None,
             "subject": self.draft.subject,
             "body": self.draft.body,
             "language": self.language,

@@ -203,7 +203,8 @@ def reminder_title(
     key = "late-thank-you" if late and stage is Stage.THANK_YOU else stage.value
     fallback = get_language("en").reminder_titles
     template = titles.get(key) or fallback[key]
-    name = (recipient.name or recipient.email) if recipient else None
+    # The name as parsed ("Emily Watson", not "Watson, Emily"); an address only without one.
+    name = (recipient.display_name or recipient.email) if recipient else None
     text = template.format(
         name=name or language.placeholder("name"),
         company=interview.company or language.placeholder("company"),

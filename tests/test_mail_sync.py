@@ -313,8 +313,48 @@ def test_reply_from_interviewer_stops_the_application(
         "status", str(setup.calendar), "--target", str(setup.target), now="2026-12-07T13:05"
     )
     assert status == 0
-    assert "answered: Acme Oy (Data Engineer): message from zoe.obrien@acme.example" in out
+    assert "answered: Acme Oy – Data Engineer: message from zoe.obrien@acme.example" in out
     assert "2026-12-07 12:40" in out and "INBOX" in out
+
+
+ROUND_TWO = "\r\n".join(
+    [
+        "BEGIN:VEVENT",
+        "UID:acme-2@example.com",
+        "DTSTAMP:20261202T101500Z",
+        "DTSTART;TZID=Europe/Helsinki:20261209T100000",
+        "DTEND;TZID=Europe/Helsinki:20261209T110000",
+        "SUMMARY:Acme Oy: final interview",
+        "DESCRIPTION:Company: Acme Oy",
+        "ORGANIZER;CN=\"Virtanen, Matti\":mailto:matti.virtanen@gmail.com",
+        "ATTENDEE;CN=\"Virtanen, Matti\";PARTSTAT=ACCEPTED:mailto:matti.virtanen@gmail.com",
+        "ATTENDEE;CN=Sam Candidate;PARTSTAT=ACCEPTED:mailto:sam.candidate@example.net",
+        "END:VEVENT",
+        "",
+    ]
+)
+
+
+def test_reply_from_a_round_one_interviewer_stops_the_round_two_follow_ups(
+    tmp_path: Path, imap_server: ImapServer, mailbox: Mailbox, monkeypatch, capsys
+) -> None:
+    """Rounds are one application: the round-1 interviewer's answer stops round 2's."""
+    setup = Setup(tmp_path, imap_server, monkeypatch, capsys, STOP)
+    text = calendar_text().replace("END:VCALENDAR", ROUND_TWO + "END:VCALENDAR")
+    setup.calendar.write_text(text, encoding="utf-8")
+    assert setup.sync(now="2026-12-09T15:00")[0] == 0
+    assert {"check-in", "closing"} <= _stages(setup, "acme-2@example.com")
+    assert not {"check-in", "closing"} & _stages(setup, "acme-1@example.com")
+    # Round 2's interviewer writes from a free-mail address, so only round 1's
+    # people make Acme's domain theirs: the answer comes from round 1.
+    mailbox.deliver(
+        "INBOX", "Zoë O'Brien <zoe.obrien@acme.example>", "Thu, 10 Dec 2026 09:00 +0200"
+    )
+    status, out, err = setup.sync(now="2026-12-10T10:00")
+    assert status == 0, err
+    assert out.count("answered:") == 1 and "zoe.obrien@acme.example" in out, out
+    assert _stages(setup, "acme-2@example.com") == {"thank-you"}
+    assert "check-in" in _stages(setup, "kiitos-1@example.com"), "other applications go on"
 
 
 def test_company_domain_counts_but_not_a_free_mail_domain(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from cal_followup.mail.folders import (
 )
 from cal_followup.mail.message import build_draft, draft_hash, hash_of, message_id
 from cal_followup.mail.replies import Headers, answering, applications, is_free_mail
-from cal_followup.model import Draft, Interview, Person, Reminder, Stage
+from cal_followup.model import Draft, Interview, Person, Reminder, Stage, StopReason
 
 LIST_ANSWER: list[object] = [
     b'(\\HasNoChildren) "/" INBOX',
@@ -345,3 +346,50 @@ def test_without_uidplus_expunge_only_when_nothing_else_is_marked_deleted(
         assert sent == ["SEARCH", "STORE", "EXPUNGE"]
     else:
         assert sent == ["SEARCH"], "nothing flagged, nothing expunged"
+
+
+def test_a_round_one_interviewer_answers_the_application_of_round_two() -> None:
+    """Grouped as the planner groups: a round of unknown role joins the application."""
+    round_one = _interview("r1", START, "zoe@acme.example", company="Acme", role="Engineer")
+    round_two = Interview(
+        uid="r2",
+        summary="Acme: final interview",
+        start=START + timedelta(days=8),
+        end=START + timedelta(days=8, hours=1),
+        zone="Europe/Helsinki",
+        interviewers=(Person("Virtanen, Matti", "matti@gmail.com"),),
+        company="Acme",
+        contact=Person("Greenhouse", "no-reply@greenhouse.io"),
+    )
+    (app,) = applications([round_two, round_one], ME)
+    assert app.interview_uids == ("r1", "r2") and app.first_start == START
+    assert app.addresses == frozenset({"zoe@acme.example", "matti@gmail.com"})
+    assert app.domains == frozenset({"acme.example"})
+    between = START + timedelta(days=3)  # after round 1, before round 2: it counts
+    assert answering(_headers("zoe@acme.example", between), app, ME)
+    assert answering(_headers("matti@gmail.com", between), app, ME)
+    assert not answering(_headers("no-reply@greenhouse.io", between), app, ME)
+    assert not answering(_headers("zoe@acme.example", START - timedelta(hours=1)), app, ME)
+
+
+def test_the_contact_answers_and_a_stopped_application_is_not_looked_for() -> None:
+    contact = Person("Watson, Emily", "emily.watson@recruiters.example")
+    interview = _interview(
+        "c1", START, "zoe@acme.example", company="Acme", role="Dev", contact=contact,
+        contact_stated=True,
+    )  # fmt: skip
+    (app,) = applications([interview], ME)
+    later = START + timedelta(days=1)
+    assert answering(_headers("emily.watson@recruiters.example", later), app, ME)
+    assert applications([replace(interview, stop_reason=StopReason.REPLIED)], ME) == []
+
+
+def test_a_sender_the_automated_list_names_never_answers() -> None:
+    """The list is data/automated_senders.toml, shared with the planner."""
+    from cal_followup.applications import is_automated
+
+    (app,) = applications([_interview("a1", START, "zoe@acme.example", company="Acme")], ME)
+    later = START + timedelta(days=1)
+    for sender in ("careers@myworkday.com", "noreply@acme.example", "scheduling@calendly.com"):
+        assert is_automated(sender)
+        assert not answering(_headers(sender, later), app, ME)

@@ -67,7 +67,7 @@ class Language:
     #: language does ("d'Analyste", "de Data Engineer"); see ``cal_followup.drafts``.
     forms: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Reading and writing people's names (``[names]``: titles, particles, how a
-    #: title is written); see ``cal_followup.drafts.names``.
+    #: title is written); see ``cal_followup.names`` and ``cal_followup.drafts.names``.
     names: dict[str, Any] = field(default_factory=dict)
     #: Greeting patterns by tone, tried in order (``[greetings]``).
     greetings: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -224,13 +224,22 @@ def _stop_on_reply(
     dry_run: bool,
 ) -> set[str]:
     """Interview UIDs newly answered, recorded (unless ``dry_run``) like ``replied``."""
+    import dataclasses
+
     from cal_followup.mail.replies import applications
+    from cal_followup.model import StopReason
 
     stops = memory.stops()
-    # Only rounds still followed count: a new round after an answer starts afresh.
-    followed = [i for i in result.interviews if i.uid not in stops and i.stop_reason is None]
+    # Grouped as the planner groups them, stops included, so an application
+    # already stopped (by a tag or an earlier answer) is not looked for again.
+    interviews = [
+        dataclasses.replace(i, stop_reason=StopReason(stops[i.uid]))
+        if i.stop_reason is None and i.uid in stops
+        else i
+        for i in result.interviews
+    ]
     candidates = [
-        app for app in applications(followed, settings.me_lower) if app.first_start <= now
+        app for app in applications(interviews, settings.me_lower) if app.first_start <= now
     ]
     if not candidates:
         return set()

@@ -39,7 +39,7 @@ def content_hash(to: str, subject: str, body: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def _address(person: Person | None) -> Address | None:
+def _address(person: Person | None, *, as_written: bool = False) -> Address | None:
     if person is None or not person.email or "@" not in person.email:
         return None
     local, _, domain = person.email.strip().rpartition("@")
@@ -47,13 +47,17 @@ def _address(person: Person | None) -> Address | None:
         domain.encode("ascii")
     except UnicodeEncodeError:
         domain = domain.encode("idna").decode("ascii")
-    return Address(display_name=(person.name or "").strip(), username=local, domain=domain)
+    # "Emily Watson <…>", not the CN "Watson, Emily" (a comma a mail program may misread).
+    # The user's own name stays as configured.
+    shown = (person.name or "").strip() if as_written else person.display_name or ""
+    return Address(display_name=shown, username=local, domain=domain)
 
 
 def build_draft(reminder: Reminder, settings: Settings, now: datetime) -> EmailMessage:
     """The draft of ``reminder`` from the user to its recipient."""
     message = EmailMessage(policy=email.policy.SMTP)
-    sender = _address(Person(settings.name, settings.me[0] if settings.me else None))
+    me = settings.me[0] if settings.me else None
+    sender = _address(Person(settings.name, me), as_written=True)
     if sender is not None:
         message["From"] = sender
     recipient = _address(reminder.recipient)

@@ -1,9 +1,9 @@
 """Stop on reply: did an application's people write to the user since the first interview?
 
-Pure matching first: ``applications`` groups interviews (until the
-Application model lands, interviews with the same company and role form one
-application, else each interview is its own), and ``answering`` decides
-whether one message's headers answer one of them: the sender is one of its
+Pure matching first: ``applications`` groups interviews exactly as the
+planner does (``cal_followup.applications``), so an answer stops the very
+check-in and closing the plan holds for that application; ``answering``
+decides whether one message's headers answer one of them: the sender is one of its
 people (an interviewer or the contact), or writes from its company's domain
 when that domain is not a public mail provider, or the message replies to a
 draft we placed for it; never the user, never an automated sender, never
@@ -22,8 +22,9 @@ from email.utils import getaddresses, parsedate_to_datetime
 from functools import cache
 from importlib import resources
 
+from cal_followup.applications import group_applications, is_automated
 from cal_followup.mail.folders import Folder, quote
-from cal_followup.model import Interview
+from cal_followup.model import Application, Interview, Person
 
 #: At most this many of the newest messages per folder are looked at in a run.
 MAX_MESSAGES = 5000
@@ -33,7 +34,7 @@ HEADER_FIELDS = "BODY.PEEK[HEADER.FIELDS (FROM DATE MESSAGE-ID IN-REPLY-TO)]"
 
 @dataclass(frozen=True)
 class MailApplication:
-    """What stop-on-reply needs of an application; the lead may build it from ``Application``."""
+    """What stop-on-reply needs of one ``Application`` (``key`` is the application's)."""
 
     key: str
     label: str
@@ -69,70 +70,44 @@ def is_free_mail(domain: str) -> bool:
     return _within(domain.lower(), free_mail_domains())
 
 
-_AUTOMATED_LOCAL = re.compile(
-    r"^(no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?|notifications?|"
-    r"notify|alerts?|calendar|calendar-notification|invitations?|jobs-noreply|careers-noreply|"
-    r"talent-noreply|auto-?confirm|automated|system|daemon)([+._-].*)?$"
-)
-_AUTOMATED_DOMAIN = (
-    "greenhouse.io",
-    "lever.co",
-    "workablemail.com",
-    "myworkday.com",
-    "smartrecruiters.com",
-    "icims.com",
-    "taleo.net",
-    "successfactors.com",
-    "teamtailor-mail.com",
-    "recruitee.com",
-    "calendly.com",
-)
+def mail_application(application: Application, me: frozenset[str]) -> MailApplication:
+    """What stop-on-reply needs of ``application``: its interviews, first start and people.
+
+    Its people are every interviewer of every round (a series' days included)
+    and the application's contact, never the user or an automated sender; its
+    company's domains are theirs when not a public mail provider or the user's.
+    """
+    people: list[Person | None] = [application.contact]
+    for interview in application.interviews:
+        if not interview.cancelled:
+            people.extend([*interview.interviewers, interview.contact])
+    addresses = {p.email.strip().lower() for p in people if p and p.email and "@" in p.email} - me
+    addresses = {a for a in addresses if not is_automated(a)}
+    my_domains = {m.rpartition("@")[2] for m in me}
+    domains = {
+        a.rpartition("@")[2]
+        for a in addresses
+        if not is_free_mail(a.rpartition("@")[2]) and a.rpartition("@")[2] not in my_domains
+    }
+    # Messages count from the first interview that took place (or is planned), not a cancelled one.
+    first = application.rounds[0] if application.rounds else application.interviews[0]
+    return MailApplication(
+        key=application.key,
+        label=application.heading,
+        interview_uids=tuple(dict.fromkeys(i.uid for i in application.interviews)),
+        first_start=first.start,
+        addresses=frozenset(addresses),
+        domains=frozenset(domains),
+    )
 
 
-def looks_automated_local(address: str) -> bool:
-    """A stand-in until wip/apps' ``data/automated_senders.toml`` is merged: swap it then."""
-    local, _, domain = address.lower().rpartition("@")
-    return bool(_AUTOMATED_LOCAL.match(local)) or _within(domain, _AUTOMATED_DOMAIN)
-
-
-def applications(interviews: list[Interview], me: frozenset[str]) -> list[MailApplication]:
-    """Interviews grouped by company and role (else alone), with who may answer for them."""
-    groups: dict[str, list[Interview]] = {}
-    for interview in interviews:
-        if interview.company:
-            key = "app:" + (interview.company.casefold() + "|" + (interview.role or "").casefold())
-        else:
-            key = "interview:" + interview.uid
-        groups.setdefault(key, []).append(interview)
-    found = []
-    for key, members in groups.items():
-        members.sort(key=lambda i: i.start)
-        addresses: set[str] = set()
-        for interview in members:
-            people = [*interview.interviewers, interview.contact]
-            addresses.update(p.email.strip().lower() for p in people if p and p.email)
-        addresses -= me
-        my_domains = {m.rpartition("@")[2] for m in me}
-        domains = {
-            a.rpartition("@")[2]
-            for a in addresses
-            if not is_free_mail(a.rpartition("@")[2]) and a.rpartition("@")[2] not in my_domains
-        }
-        first = members[0]
-        label = first.summary
-        if first.company:
-            label = first.company + (f" ({first.role})" if first.role else "")
-        found.append(
-            MailApplication(
-                key=key,
-                label=label,
-                interview_uids=tuple(dict.fromkeys(i.uid for i in members)),
-                first_start=first.start,
-                addresses=frozenset(addresses),
-                domains=frozenset(domains),
-            )
-        )
-    return found
+def applications(interviews: Iterable[Interview], me: frozenset[str]) -> list[MailApplication]:
+    """The applications the planner sees (``group_applications``) that nobody stopped yet."""
+    return [
+        mail_application(application, me)
+        for application in group_applications(interviews)
+        if application.stop_reason is None
+    ]
 
 
 def answering(
@@ -143,7 +118,7 @@ def answering(
 ) -> bool:
     """Whether this message is an answer from the application's people."""
     sender = headers.sender
-    if not sender or sender in me or looks_automated_local(sender):
+    if not sender or sender in me or is_automated(sender):
         return False
     if headers.date is None or headers.date < application.first_start:
         return False
