@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from cal_followup.config import Settings
 from cal_followup.model import Interview, Reminder
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from cal_followup.state import Memory
     from cal_followup.stores import Item
     from cal_followup.stores.base import StoredObject, SyncStore
+    from cal_followup.stores.caldav import CalDavStore
     from cal_followup.sync import SyncResult
 
 
@@ -315,8 +316,6 @@ def _open_store(
             verify_tls=settings.verify_tls,
             timeout=settings.timeout,
         )
-        if memories is not None:
-            store.memory = _open_memory(store.identity, memories)  # type: ignore[assignment]
         return store
     if spec.lower().startswith(("http://", "https://", "webcal://", "webcals://")):
         raise ConfigError(
@@ -365,6 +364,46 @@ class _FeedStore:
         return self._uids is None or uid in self._uids
 
 
+@dataclass
+class _CalendarKey:
+    """Where a CalDAV store's memory lives: its resolved collection, not its spelling."""
+
+    key: str
+    legacy: str
+    spelling: str
+    collection: str
+
+
+def _calendar_key(store: CalDavStore) -> _CalendarKey:
+    """Resolve a CalDAV store's collection (once per spelling; nothing written yet).
+
+    A wrong calendar name or a refused connection fails here, before any
+    database file exists.
+    """
+    from cal_followup.config import state_dir
+    from cal_followup.state import collection_key, known_collection
+
+    user = store.client.username or None
+    legacy = store.identity
+    spelling = f"{user or ''} {legacy}"
+    collection = known_collection(state_dir(), spelling) or store.collection
+    return _CalendarKey(collection_key(collection, user), legacy, spelling, collection)
+
+
+def _attach_memory(store: CalDavStore, found: _CalendarKey, memories: dict[str, Memory]) -> None:
+    from cal_followup.config import state_dir
+    from cal_followup.state import adopt_old_memory, database_path, remember_collection
+
+    folder = state_dir()
+    adopt_old_memory(database_path(folder, found.legacy), database_path(folder, found.key))
+    memory = _open_memory(found.key, memories)
+    if memory.get_meta("calendar_url") is None:
+        memory.set_meta("calendar_url", found.collection)
+    store.memory = memory
+    store.identity = found.key
+    remember_collection(folder, found.spelling, found.collection)
+
+
 def open_sync_stores(
     source_spec: str,
     settings: Settings,
@@ -401,9 +440,20 @@ def open_sync_stores(
         target = _open_store(target_url, settings, target_calendar, create_target, memories)
     else:
         target = source
+    caldav_stores = [cast("CalDavStore", s) for s in (source, target) if hasattr(s, "client")]
+    keys = {id(store): _calendar_key(store) for store in caldav_stores}
+    legacy = source.identity  # type: ignore[attr-defined]
+    if target is not source:
+        legacy += " -> " + target.identity  # type: ignore[attr-defined]
+    for store in caldav_stores:
+        if id(store) in keys:
+            _attach_memory(store, keys.pop(id(store)), memories)
     identity = source.identity  # type: ignore[attr-defined]
     if target is not source:
         identity += " -> " + target.identity  # type: ignore[attr-defined]
+        from cal_followup.state import adopt_old_memory
+
+        adopt_old_memory(database_path(state_dir(), legacy), database_path(state_dir(), identity))
     memory = _open_memory(identity, memories)
     lock_path = str(database_path(state_dir(), identity)) + ".lock"
     return SyncStores(source, target, memory, lock_path, list(memories.values()))
