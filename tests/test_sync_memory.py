@@ -22,7 +22,9 @@ from tests.synchelpers import SAMPLE, Runner, reminders_in, split_by_uid
 from tests.test_sync_caldav import Calendar
 
 
-def _runner(server: Server, folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: object) -> Runner:
+def _runner(
+    server: Server, folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: object
+) -> Runner:
     run = Runner(folder, monkeypatch, capsys, server.password)  # type: ignore[arg-type]
     if server.user:
         run.config.write_text(run.config.read_text() + f'user = "{server.user}"\n')
