@@ -297,6 +297,7 @@ def _open_store(
 ) -> SyncStore:
     """A writable store for ``spec``; ``memories`` None keeps nothing on disk."""
     import os
+    import urllib.parse
 
     from cal_followup.errors import ConfigError, SourceError
 
@@ -307,6 +308,11 @@ def _open_store(
 
         reject_password_in_url(spec)
         password = find_password(settings.user, spec, settings.password_command)
+        user = settings.user or urllib.parse.unquote(urllib.parse.urlsplit(spec).username or "")
+        if user and not password:
+            from cal_followup.credentials import missing_password_message
+
+            raise ConfigError(missing_password_message(user, spec))
         store = CalDavStore(
             spec,
             user=settings.user,
@@ -314,6 +320,7 @@ def _open_store(
             calendar=calendar,
             create=create,
             verify_tls=settings.verify_tls,
+            ca_cert=settings.ca_cert,
             timeout=settings.timeout,
         )
         return store

@@ -56,7 +56,11 @@ def _common_options() -> _Parser:
         help=OPTIONS["holiday_source"][0],
     )
     group.add_argument("--quiet", "-q", action="store_true", help="do not print warnings")
-    group.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        help="show tracebacks for errors and log each HTTP request (method, path, status)",
+    )
     return common
 
 
@@ -301,6 +305,7 @@ def _run(args: argparse.Namespace) -> int:
         # Needs no settings: a broken config must not stop anyone checking a draft.
         return _run_check(args)
     settings = load_settings(args.config, _overrides(args))
+    _configure_transport(args, settings)
     now = parse_now(args.now, settings.timezone)
     if args.command == "plan":
         outcome = app.plan(args.source, now, settings, args.calendar or settings.calendar)
@@ -326,6 +331,17 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in ("sync", "stop", "status"):
         return _run_sync_command(args, settings, now)
     raise AssertionError(f"unknown command {args.command}")
+
+
+def _configure_transport(args: argparse.Namespace, settings: Any) -> None:
+    """TLS trust for every request, and the --debug request log (method, path, status)."""
+    from cal_followup import transport
+
+    transport.configure(settings.verify_tls, settings.ca_cert)
+    if args.debug:
+        transport.enable_request_log(sys.stderr)
+    else:
+        transport.disable_request_log()
 
 
 def _run_check(args: argparse.Namespace) -> int:
