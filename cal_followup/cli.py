@@ -461,30 +461,45 @@ def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) ->
     result, last_run, stops = app.status_command(
         spec, now, settings, target_spec=target, calendar=calendar
     )
-    return _print_status(args, result, last_run, stops)
+    return _print_status(args, result, last_run, stops, settings.zone)
 
 
 def _print_status(
-    args: argparse.Namespace, result: Any, last_run: Any, stops: dict[str, str]
+    args: argparse.Namespace,
+    result: Any,
+    last_run: Any,
+    stops: dict[str, str],
+    zone: Any = None,
 ) -> int:
-    by_interview: dict[str, list[Any]] = {}
+    """Interviews with their reminders, every time in the user's zone and labelled.
+
+    A recurring interview's reminders are listed under their own occurrence
+    (UID plus RECURRENCE-ID), each reminder once.
+    """
+    from zoneinfo import ZoneInfo
+
+    zone = zone or ZoneInfo("UTC")
+    by_occurrence: dict[tuple[str, str | None], dict[str, Any]] = {}
     for action in result.actions:
         reminder, existing = action.reminder, action.existing
-        interview_uid = (
-            reminder.interview_uid if reminder else existing.interview_uid if existing else ""
-        )
-        by_interview.setdefault(interview_uid, []).append(action)
+        if reminder is not None:
+            key = (reminder.interview_uid, reminder.interview_recurrence_id)
+        elif existing is not None:
+            key = (existing.interview_uid, existing.recurrence_id)
+        else:
+            continue
+        by_occurrence.setdefault(key, {}).setdefault(action.uid, action)
     rows = []
     for interview in result.interviews:
+        actions = by_occurrence.get((interview.uid, interview.recurrence_id), {}).values()
         stage_rows = []
-        for action in sorted(
-            by_interview.get(interview.uid, []), key=lambda a: (a.due is None, a.due)
-        ):
+        for action in sorted(actions, key=lambda a: (a.due is None, a.due, a.uid)):
             stage = action.reminder.stage.value if action.reminder else action.existing.stage
             stage_rows.append(
                 {
                     "stage": stage,
-                    "due": action.due.isoformat() if action.due else None,
+                    "due": action.due.astimezone(zone).isoformat() if action.due else None,
+                    "due_text": _local_text(action.due, zone),
                     "state": _STATE_WORDS.get(action.kind, action.kind),
                     "summary": action.summary,
                 }
@@ -495,32 +510,61 @@ def _print_status(
         rows.append(
             {
                 "uid": interview.uid,
+                "recurrence_id": interview.recurrence_id,
                 "summary": interview.summary,
-                "start": interview.start.isoformat(),
+                "start": interview.start.astimezone(zone).isoformat(),
+                "start_text": _local_text(interview.start, zone),
                 "company": interview.company,
                 "cancelled": interview.cancelled,
                 "stopped": stopped,
                 "stages": stage_rows,
             }
         )
-    if args.json:
-        print(json.dumps({"interviews": rows, "last_run": last_run}, ensure_ascii=False, indent=2))
-        return _report(result.outcome, args.quiet, args.debug)
+    last = None
     if last_run:
         at, status, summary = last_run
+        last = (_local_text(_utc_moment(at), zone) or at, status, summary)
+    if args.json:
+        for row in rows:
+            row.pop("start_text")
+            for stage in row["stages"]:
+                stage.pop("due_text")
+        print(json.dumps({"interviews": rows, "last_run": last}, ensure_ascii=False, indent=2))
+        return _report(result.outcome, args.quiet, args.debug)
+    if last:
+        at, status, summary = last
         print(f"last sync: {at}, {'ok' if status == 0 else f'exit status {status}'}: {summary}")
     else:
         print("last sync: never")
     for row in rows:
         flags = " [cancelled]" if row["cancelled"] else ""
         flags += f" [stopped: {row['stopped']}]" if row["stopped"] else ""
-        print(f"\n{row['start'][:16].replace('T', ' ')}  {row['summary']}{flags}")
+        print(f"\n{row['start_text']}  {row['summary']}{flags}")
         if not row["stages"]:
             print("  (no reminders)")
         for stage in row["stages"]:
-            due = (stage["due"] or "")[:16].replace("T", " ")
-            print(f"  {stage['stage']:<16} {due:<17} {stage['state']:<15} {stage['summary']}")
+            due = stage["due_text"]
+            print(f"  {stage['stage']:<16} {due:<22} {stage['state']:<15} {stage['summary']}")
     return _report(result.outcome, args.quiet, args.debug)
+
+
+def _utc_moment(text: str) -> datetime | None:
+    from datetime import UTC
+
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _local_text(moment: datetime | None, zone: Any) -> str:
+    """``2026-12-01 10:00 EET``: the user's wall clock, with the zone's label."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone)
+    label = local.strftime("%Z") or local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M ") + label
 
 
 def main(argv: Sequence[str] | None = None) -> int:
