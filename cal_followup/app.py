@@ -285,6 +285,8 @@ def _open_memory(identity: str, cache: dict[str, Memory]) -> Memory:
 
     if identity not in cache:
         cache[identity] = Memory(database_path(state_dir(), identity))
+        if cache[identity].get_meta("identity") != identity:
+            cache[identity].set_meta("identity", identity)  # named in two-writer warnings
     return cache[identity]
 
 
@@ -497,7 +499,27 @@ def locked_stores(
 def _sync(stores: SyncStores, now: datetime, settings: Settings, dry_run: bool) -> SyncResult:
     from cal_followup.sync import sync
 
-    return sync(stores.source, stores.target, stores.memory, now, settings, dry_run=dry_run)
+    result = sync(stores.source, stores.target, stores.memory, now, settings, dry_run=dry_run)
+    _warn_other_writers(stores, result)
+    return result
+
+
+def _warn_other_writers(stores: SyncStores, result: SyncResult) -> None:
+    """One writer per calendar: say so when another memory follows the same interviews."""
+    from pathlib import Path
+
+    from cal_followup.state import other_writers
+
+    path = stores.memory.path
+    if path is None:
+        return
+    ours = {r.interview_uid for r in stores.memory.all_reminders()}
+    ours &= {i.uid for i in result.interviews}
+    for other in other_writers(Path(path).parent, Path(path), ours):
+        result.outcome.warnings.append(
+            f"these interviews are also followed through {other}; sync one calendar through "
+            "one store only (one writer per calendar), or every reminder is written twice"
+        )
 
 
 def sync_command(

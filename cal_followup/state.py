@@ -337,3 +337,38 @@ def adopt_old_memory(old: Path, new: Path) -> None:
                 os.replace(source, Path(str(new) + suffix))
     except OSError:
         pass
+
+
+def other_writers(state_folder: Path, own: Path, interview_uids: set[str]) -> list[str]:
+    """Other memories that wrote reminders for any of these interviews (two writers).
+
+    The same calendar synced through two stores (a vdirsyncer folder and the
+    server URL) makes every reminder a conflict; memories that share
+    interview UIDs show it. Databases are opened read-only; damaged or
+    locked ones are skipped.
+    """
+    if not interview_uids or not state_folder.is_dir():
+        return []
+    found = []
+    wanted = sorted(interview_uids)
+    for path in sorted(state_folder.glob("*.sqlite3")):
+        if path == own:
+            continue
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        except sqlite3.Error:
+            continue
+        try:
+            marks = ",".join("?" * len(wanted))
+            shared = db.execute(
+                f"SELECT 1 FROM reminders WHERE state = ? AND interview_uid IN ({marks}) LIMIT 1",
+                (ACTIVE, *wanted),
+            ).fetchone()
+            if shared:
+                row = db.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
+                found.append(str(row[0]) if row else path.name)
+        except sqlite3.Error:
+            pass
+        finally:
+            db.close()
+    return found
