@@ -187,3 +187,18 @@ def test_fingerprint_sees_every_user_change(change: Edit) -> None:
     before = fingerprint(event)
     change(event)
     assert fingerprint(event) != before
+
+
+def test_reminders_written_by_version_1_keep_their_own_check() -> None:
+    from cal_followup.ical import MARKER_HASH, MARKER_VERSION, content_hash
+
+    event = _reminder()
+    event.add(MARKER_VERSION, "1")
+    event.add(MARKER_HASH, content_hash(event))
+    stored = icalendar.Event.from_ical(event.to_ical())
+    assert is_unmodified(stored)
+    stored["SUMMARY"] = icalendar.vText("My words")
+    assert not is_unmodified(stored)
+    # The same content under version 2 has the same fingerprint: nothing to rewrite.
+    newer = _reminder()
+    assert fingerprint(newer) == fingerprint(icalendar.Event.from_ical(event.to_ical()))
