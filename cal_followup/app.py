@@ -69,7 +69,7 @@ def _source_items(
     something that is not a calendar (a CalDAV collection often does), it is
     read as a CalDAV calendar instead.
     """
-    from cal_followup.credentials import find_password
+    from cal_followup.credentials import required_password
     from cal_followup.stores import open_source
     from cal_followup.stores.feed import FeedHTTPError
 
@@ -79,7 +79,9 @@ def _source_items(
         source_spec,
         timeout=settings.timeout,
         user=settings.user,
-        password=lambda user: find_password(user, source_spec, settings.password_command),
+        password=lambda user: required_password(
+            user or "", source_spec, settings.password_command
+        ),
     )
     try:
         items = list(source.items())
@@ -348,9 +350,9 @@ class _FeedStore:
 
         self.feed = FeedSource(spec, user=settings.user)
         if self.feed.user:
-            from cal_followup.credentials import find_password
+            from cal_followup.credentials import required_password
 
-            self.feed.password = find_password(self.feed.user, spec, settings.password_command)
+            self.feed.password = required_password(self.feed.user, spec, settings.password_command)
         self.name = self.feed.name
         self.identity = "feed:" + self.feed.name
         self._uids: set[str] | None = None

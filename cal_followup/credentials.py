@@ -41,6 +41,14 @@ def missing_password_message(user: str, url: str) -> str:
     )
 
 
+def required_password(user: str, url: str, password_command: str | None) -> str:
+    """``find_password`` for a user who must have one; one line saying how when none."""
+    password = find_password(user, url, password_command)
+    if not password:
+        raise ConfigError(missing_password_message(user, url))
+    return password
+
+
 def _shell() -> str:
     """The user's login shell, as a prompt would use it; /bin/sh when unusable."""
     shell = os.environ.get("SHELL") or ""

@@ -165,7 +165,13 @@ def test_user_without_password_says_how_to_give_one(
 ) -> None:
     url = new_calendar(radicale)
     run = Runner(tmp_path, monkeypatch, capsys, None)
-    for argv in (["sync", url, "--user", USER], ["plan", url, "--calendar", "x", "--user", USER]):
+    feed = f"http://127.0.0.1:{free_port()}/calendar.ics"
+    for argv in (
+        ["sync", url, "--user", USER],
+        ["plan", url, "--calendar", "x", "--user", USER],
+        ["plan", url, "--user", USER],
+        ["plan", feed, "--user", USER],
+    ):
         status, _, err = run(*argv)
         assert status == 2 and len(err.strip().splitlines()) == 1, err
         for hint in ("CAL_FOLLOWUP_PASSWORD", "password_command", "keyring"):
