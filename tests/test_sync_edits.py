@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cal_followup.ical import fingerprint, is_unmodified
 from tests.servers import Proxy
@@ -202,3 +206,29 @@ def test_reminders_written_by_version_1_keep_their_own_check() -> None:
     # The same content under version 2 has the same fingerprint: nothing to rewrite.
     newer = _reminder()
     assert fingerprint(newer) == fingerprint(icalendar.Event.from_ical(event.to_ical()))
+
+
+_ZONES = ["Europe/Helsinki", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"]
+
+
+@given(
+    moment=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2037, 12, 31), timezones=st.none()
+    ),
+    zone=st.sampled_from(_ZONES),
+    text=st.text(min_size=1, max_size=40).filter(lambda t: t.strip() == t and "\r" not in t),
+)
+@settings(max_examples=60, deadline=None)
+def test_fingerprint_same_instant_any_form_and_any_text_change_counts(
+    moment: datetime, zone: str, text: str
+) -> None:
+    local = moment.replace(microsecond=0, tzinfo=ZoneInfo(zone))
+    event = _reminder()
+    event["DTSTART"] = icalendar.vDDDTypes(local)
+    as_utc = _reminder()
+    as_utc["DTSTART"] = icalendar.vDDDTypes(local.astimezone(ZoneInfo("UTC")))
+    assert fingerprint(event) == fingerprint(as_utc)
+    reparsed = icalendar.Event.from_ical(event.to_ical())
+    assert fingerprint(reparsed) == fingerprint(event)
+    event.add("LOCATION", text)
+    assert fingerprint(event) != fingerprint(as_utc)
