@@ -388,18 +388,6 @@ def _source(args: argparse.Namespace, settings: Any) -> str:
     return str(spec)
 
 
-_STATE_WORDS = {
-    "create": "to create",
-    "move": "to move",
-    "update": "to update",
-    "withdraw": "to withdraw",
-    "unchanged": "pending",
-    "history": "past",
-    "kept-edited": "edited by you",
-    "kept-deleted": "deleted by you",
-}
-
-
 def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) -> int:
     from cal_followup import app
 
@@ -471,100 +459,15 @@ def _print_status(
     stops: dict[str, str],
     zone: Any = None,
 ) -> int:
-    """Interviews with their reminders, every time in the user's zone and labelled.
+    from cal_followup.statusview import json_rows, status_rows, status_text
 
-    A recurring interview's reminders are listed under their own occurrence
-    (UID plus RECURRENCE-ID), each reminder once.
-    """
-    from zoneinfo import ZoneInfo
-
-    zone = zone or ZoneInfo("UTC")
-    by_occurrence: dict[tuple[str, str | None], dict[str, Any]] = {}
-    for action in result.actions:
-        reminder, existing = action.reminder, action.existing
-        if reminder is not None:
-            key = (reminder.interview_uid, reminder.interview_recurrence_id)
-        elif existing is not None:
-            key = (existing.interview_uid, existing.recurrence_id)
-        else:
-            continue
-        by_occurrence.setdefault(key, {}).setdefault(action.uid, action)
-    rows = []
-    for interview in result.interviews:
-        actions = by_occurrence.get((interview.uid, interview.recurrence_id), {}).values()
-        stage_rows = []
-        for action in sorted(actions, key=lambda a: (a.due is None, a.due, a.uid)):
-            stage = action.reminder.stage.value if action.reminder else action.existing.stage
-            stage_rows.append(
-                {
-                    "stage": stage,
-                    "due": action.due.astimezone(zone).isoformat() if action.due else None,
-                    "due_text": _local_text(action.due, zone),
-                    "state": _STATE_WORDS.get(action.kind, action.kind),
-                    "summary": action.summary,
-                }
-            )
-        stopped = stops.get(interview.uid) or (
-            interview.stop_reason.value if interview.stop_reason else None
-        )
-        rows.append(
-            {
-                "uid": interview.uid,
-                "recurrence_id": interview.recurrence_id,
-                "summary": interview.summary,
-                "start": interview.start.astimezone(zone).isoformat(),
-                "start_text": _local_text(interview.start, zone),
-                "company": interview.company,
-                "cancelled": interview.cancelled,
-                "stopped": stopped,
-                "stages": stage_rows,
-            }
-        )
-    last = None
-    if last_run:
-        at, status, summary = last_run
-        last = (_local_text(_utc_moment(at), zone) or at, status, summary)
+    rows, last = status_rows(result, last_run, stops, zone)
     if args.json:
-        for row in rows:
-            row.pop("start_text")
-            for stage in row["stages"]:
-                stage.pop("due_text")
-        print(json.dumps({"interviews": rows, "last_run": last}, ensure_ascii=False, indent=2))
-        return _report(result.outcome, args.quiet, args.debug)
-    if last:
-        at, status, summary = last
-        print(f"last sync: {at}, {'ok' if status == 0 else f'exit status {status}'}: {summary}")
+        data = {"interviews": json_rows(rows), "last_run": last}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print("last sync: never")
-    for row in rows:
-        flags = " [cancelled]" if row["cancelled"] else ""
-        flags += f" [stopped: {row['stopped']}]" if row["stopped"] else ""
-        print(f"\n{row['start_text']}  {row['summary']}{flags}")
-        if not row["stages"]:
-            print("  (no reminders)")
-        for stage in row["stages"]:
-            due = stage["due_text"]
-            print(f"  {stage['stage']:<16} {due:<22} {stage['state']:<15} {stage['summary']}")
+        print(status_text(rows, last))
     return _report(result.outcome, args.quiet, args.debug)
-
-
-def _utc_moment(text: str) -> datetime | None:
-    from datetime import UTC
-
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _local_text(moment: datetime | None, zone: Any) -> str:
-    """``2026-12-01 10:00 EET``: the user's wall clock, with the zone's label."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(zone)
-    label = local.strftime("%Z") or local.strftime("%z")
-    return local.strftime("%Y-%m-%d %H:%M ") + label
 
 
 def main(argv: Sequence[str] | None = None) -> int:
