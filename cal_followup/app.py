@@ -375,46 +375,6 @@ class _FeedStore:
         return self._uids is None or uid in self._uids
 
 
-@dataclass
-class _CalendarKey:
-    """Where a CalDAV store's memory lives: its resolved collection, not its spelling."""
-
-    key: str
-    legacy: str
-    spelling: str
-    collection: str
-
-
-def _calendar_key(store: CalDavStore) -> _CalendarKey:
-    """Resolve a CalDAV store's collection (once per spelling; nothing written yet).
-
-    A wrong calendar name or a refused connection fails here, before any
-    database file exists.
-    """
-    from cal_followup.config import state_dir
-    from cal_followup.state import collection_key, known_collection
-
-    user = store.client.username or None
-    legacy = store.identity
-    spelling = f"{user or ''} {legacy}"
-    collection = known_collection(state_dir(), spelling) or store.collection
-    return _CalendarKey(collection_key(collection, user), legacy, spelling, collection)
-
-
-def _attach_memory(store: CalDavStore, found: _CalendarKey, memories: dict[str, Memory]) -> None:
-    from cal_followup.config import state_dir
-    from cal_followup.state import adopt_old_memory, database_path, remember_collection
-
-    folder = state_dir()
-    adopt_old_memory(database_path(folder, found.legacy), database_path(folder, found.key))
-    memory = _open_memory(found.key, memories)
-    if memory.get_meta("calendar_url") is None:
-        memory.set_meta("calendar_url", found.collection)
-    store.memory = memory
-    store.identity = found.key
-    remember_collection(folder, found.spelling, found.collection)
-
-
 def open_sync_stores(
     source_spec: str,
     settings: Settings,
@@ -451,14 +411,18 @@ def open_sync_stores(
         target = _open_store(target_url, settings, target_calendar, create_target, memories)
     else:
         target = source
+    from cal_followup.memories import adopt_legacy, attach_memory, calendar_key
+
     caldav_stores = [cast("CalDavStore", s) for s in (source, target) if hasattr(s, "client")]
-    keys = {id(store): _calendar_key(store) for store in caldav_stores}
+    keys = {id(store): calendar_key(store) for store in caldav_stores}
     legacy = source.identity  # type: ignore[attr-defined]
     if target is not source:
         legacy += " -> " + target.identity  # type: ignore[attr-defined]
     for store in caldav_stores:
         if id(store) in keys:
-            _attach_memory(store, keys.pop(id(store)), memories)
+            found = keys.pop(id(store))
+            adopt_legacy(found)  # before the database under the new key is created
+            attach_memory(store, found, _open_memory(found.key, memories))
     identity = source.identity  # type: ignore[attr-defined]
     if target is not source:
         identity += " -> " + target.identity  # type: ignore[attr-defined]
@@ -499,29 +463,12 @@ def locked_stores(
 
 
 def _sync(stores: SyncStores, now: datetime, settings: Settings, dry_run: bool) -> SyncResult:
+    from cal_followup.memories import warn_other_writers
     from cal_followup.sync import sync
 
     result = sync(stores.source, stores.target, stores.memory, now, settings, dry_run=dry_run)
-    _warn_other_writers(stores, result)
+    warn_other_writers(stores.memory, result)
     return result
-
-
-def _warn_other_writers(stores: SyncStores, result: SyncResult) -> None:
-    """One writer per calendar: say so when another memory follows the same interviews."""
-    from pathlib import Path
-
-    from cal_followup.state import other_writers
-
-    path = stores.memory.path
-    if path is None:
-        return
-    ours = {r.interview_uid for r in stores.memory.all_reminders()}
-    ours &= {i.uid for i in result.interviews}
-    for other in other_writers(Path(path).parent, Path(path), ours):
-        result.outcome.warnings.append(
-            f"these interviews are also followed through {other}; sync one calendar through "
-            "one store only (one writer per calendar), or every reminder is written twice"
-        )
 
 
 def sync_command(
