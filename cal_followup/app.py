@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from cal_followup.config import Settings
 from cal_followup.model import Interview, Reminder
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from cal_followup.state import Memory
     from cal_followup.stores import Item
     from cal_followup.stores.base import StoredObject, SyncStore
+    from cal_followup.stores.caldav import CalDavStore
     from cal_followup.sync import SyncResult
 
 
@@ -68,7 +69,7 @@ def _source_items(
     something that is not a calendar (a CalDAV collection often does), it is
     read as a CalDAV calendar instead.
     """
-    from cal_followup.credentials import find_password
+    from cal_followup.credentials import required_password
     from cal_followup.stores import open_source
     from cal_followup.stores.feed import FeedHTTPError
 
@@ -78,7 +79,9 @@ def _source_items(
         source_spec,
         timeout=settings.timeout,
         user=settings.user,
-        password=lambda user: find_password(user, source_spec, settings.password_command),
+        password=lambda user: required_password(
+            user or "", source_spec, settings.password_command
+        ),
     )
     try:
         items = list(source.items())
@@ -272,6 +275,8 @@ def _open_memory(identity: str, cache: dict[str, Memory]) -> Memory:
 
     if identity not in cache:
         cache[identity] = Memory(database_path(state_dir(), identity))
+        if cache[identity].get_meta("identity") != identity:
+            cache[identity].set_meta("identity", identity)  # named in two-writer warnings
     return cache[identity]
 
 
@@ -284,6 +289,7 @@ def _open_store(
 ) -> SyncStore:
     """A writable store for ``spec``; ``memories`` None keeps nothing on disk."""
     import os
+    import urllib.parse
 
     from cal_followup.errors import ConfigError, SourceError
 
@@ -299,6 +305,11 @@ def _open_store(
             if settings.token_command
             else find_password(settings.user, spec, settings.password_command)
         )
+        user = settings.user or urllib.parse.unquote(urllib.parse.urlsplit(spec).username or "")
+        if user and not password and not settings.token_command:
+            from cal_followup.credentials import missing_password_message
+
+            raise ConfigError(missing_password_message(user, spec))
         store = CalDavStore(
             spec,
             user=settings.user,
@@ -306,14 +317,13 @@ def _open_store(
             calendar=calendar,
             create=create,
             verify_tls=settings.verify_tls,
+            ca_cert=settings.ca_cert,
             timeout=settings.timeout,
         )
         if settings.token_command:
             from cal_followup.oauth import run_secret_command, use_bearer_token
 
             use_bearer_token(store, run_secret_command(settings.token_command, "token_command"))
-        if memories is not None:
-            store.memory = _open_memory(store.identity, memories)  # type: ignore[assignment]
         return store
     if spec.lower().startswith(("http://", "https://", "webcal://", "webcals://")):
         raise ConfigError(
@@ -337,9 +347,9 @@ class _FeedStore:
 
         self.feed = FeedSource(spec, user=settings.user)
         if self.feed.user:
-            from cal_followup.credentials import find_password
+            from cal_followup.credentials import required_password
 
-            self.feed.password = find_password(self.feed.user, spec, settings.password_command)
+            self.feed.password = required_password(self.feed.user, spec, settings.password_command)
         self.name = self.feed.name
         self.identity = "feed:" + self.feed.name
         self._uids: set[str] | None = None
@@ -398,9 +408,24 @@ def open_sync_stores(
         target = _open_store(target_url, settings, target_calendar, create_target, memories)
     else:
         target = source
+    from cal_followup.memories import adopt_legacy, attach_memory, calendar_key
+
+    caldav_stores = [cast("CalDavStore", s) for s in (source, target) if hasattr(s, "client")]
+    keys = {id(store): calendar_key(store) for store in caldav_stores}
+    legacy = source.identity  # type: ignore[attr-defined]
+    if target is not source:
+        legacy += " -> " + target.identity  # type: ignore[attr-defined]
+    for store in caldav_stores:
+        if id(store) in keys:
+            found = keys.pop(id(store))
+            adopt_legacy(found)  # before the database under the new key is created
+            attach_memory(store, found, _open_memory(found.key, memories))
     identity = source.identity  # type: ignore[attr-defined]
     if target is not source:
         identity += " -> " + target.identity  # type: ignore[attr-defined]
+        from cal_followup.state import adopt_old_memory
+
+        adopt_old_memory(database_path(state_dir(), legacy), database_path(state_dir(), identity))
     memory = _open_memory(identity, memories)
     lock_path = str(database_path(state_dir(), identity)) + ".lock"
     return SyncStores(source, target, memory, lock_path, list(memories.values()))
@@ -435,9 +460,12 @@ def locked_stores(
 
 
 def _sync(stores: SyncStores, now: datetime, settings: Settings, dry_run: bool) -> SyncResult:
+    from cal_followup.memories import warn_other_writers
     from cal_followup.sync import sync
 
-    return sync(stores.source, stores.target, stores.memory, now, settings, dry_run=dry_run)
+    result = sync(stores.source, stores.target, stores.memory, now, settings, dry_run=dry_run)
+    warn_other_writers(stores.memory, result)
+    return result
 
 
 def sync_command(

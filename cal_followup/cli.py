@@ -56,7 +56,11 @@ def _common_options() -> _Parser:
         help=OPTIONS["holiday_source"][0],
     )
     group.add_argument("--quiet", "-q", action="store_true", help="do not print warnings")
-    group.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        help="show tracebacks for errors and log each HTTP request (method, path, status)",
+    )
     return common
 
 
@@ -304,6 +308,7 @@ def _run(args: argparse.Namespace) -> int:
         # Needs no settings: a broken config must not stop anyone checking a draft.
         return _run_check(args)
     settings = load_settings(args.config, _overrides(args))
+    _configure_transport(args, settings)
     now = parse_now(args.now, settings.timezone)
     if args.command == "plan":
         outcome = app.plan(args.source, now, settings, args.calendar or settings.calendar)
@@ -329,6 +334,17 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in ("sync", "stop", "status"):
         return _run_sync_command(args, settings, now)
     raise AssertionError(f"unknown command {args.command}")
+
+
+def _configure_transport(args: argparse.Namespace, settings: Any) -> None:
+    """TLS trust for every request, and the --debug request log (method, path, status)."""
+    from cal_followup import transport
+
+    transport.configure(settings.verify_tls, settings.ca_cert)
+    if args.debug:
+        transport.enable_request_log(sys.stderr)
+    else:
+        transport.disable_request_log()
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -373,18 +389,6 @@ def _source(args: argparse.Namespace, settings: Any) -> str:
     if not spec:
         raise ConfigError("no calendar given: pass SOURCE or set url in the config")
     return str(spec)
-
-
-_STATE_WORDS = {
-    "create": "to create",
-    "move": "to move",
-    "update": "to update",
-    "withdraw": "to withdraw",
-    "unchanged": "pending",
-    "history": "past",
-    "kept-edited": "edited by you",
-    "kept-deleted": "deleted by you",
-}
 
 
 def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) -> int:
@@ -458,7 +462,7 @@ def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) ->
     result, last_run, stops = app.status_command(
         spec, now, settings, target_spec=target, calendar=calendar
     )
-    return _print_status(args, result, last_run, stops)
+    return _print_status(args, result, last_run, stops, settings.zone)
 
 
 def _print_mail_actions(actions: list[Any], *, dry_run: bool) -> None:
@@ -504,81 +508,29 @@ def _print_mail_status(mail: Any) -> None:
 
 
 def _print_status(
-    args: argparse.Namespace, result: Any, last_run: Any, stops: dict[str, str]
+    args: argparse.Namespace,
+    result: Any,
+    last_run: Any,
+    stops: dict[str, str],
+    zone: Any = None,
 ) -> int:
-    by_interview: dict[str, list[Any]] = {}
-    for action in result.actions:
-        reminder, existing = action.reminder, action.existing
-        interview_uid = (
-            reminder.interview_uid if reminder else existing.interview_uid if existing else ""
-        )
-        by_interview.setdefault(interview_uid, []).append(action)
-    from cal_followup.applications import application_of
+    from cal_followup.statusview import json_rows, status_rows, status_text
 
-    applications = application_of(result.interviews)
-    order = {a.key: n for n, a in enumerate(dict.fromkeys(applications.values()))}
-    rows = []
-    for interview in sorted(
-        result.interviews, key=lambda i: order.get(applications[i.uid].key, 0)
-    ):
-        stage_rows = []
-        for action in sorted(
-            by_interview.get(interview.uid, []), key=lambda a: (a.due is None, a.due)
-        ):
-            stage = action.reminder.stage.value if action.reminder else action.existing.stage
-            stage_rows.append(
-                {
-                    "stage": stage,
-                    "due": action.due.isoformat() if action.due else None,
-                    "state": _STATE_WORDS.get(action.kind, action.kind),
-                    "summary": action.summary,
-                }
-            )
-        stopped = stops.get(interview.uid) or (
-            interview.stop_reason.value if interview.stop_reason else None
-        )
-        rows.append(
-            {
-                "uid": interview.uid,
-                "summary": interview.summary,
-                "start": interview.start.isoformat(),
-                "company": interview.company,
-                "cancelled": interview.cancelled,
-                "stopped": stopped,
-                "stages": stage_rows,
-                "application": applications[interview.uid].key,
-                "_heading": applications[interview.uid].heading,
-            }
-        )
-    headings = [row.pop("_heading") for row in rows]
+    rows, last = status_rows(result, last_run, stops, zone)
     mail = getattr(result, "mail", None)
     if args.json:
-        document = {"interviews": rows, "last_run": last_run}
+        data: dict[str, Any] = {"interviews": json_rows(rows), "last_run": last}
         if mail is not None:
-            document["mailbox"] = mail.status
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+            data["mailbox"] = mail.status
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return _report(result.outcome, args.quiet, args.debug)
-    if last_run:
-        at, status, summary = last_run
-        print(f"last sync: {at}, {'ok' if status == 0 else f'exit status {status}'}: {summary}")
-    else:
-        print("last sync: never")
+    text = status_text(rows, last)
+    first, _, rest = text.partition("\n")
+    print(first)
     if mail is not None:
         _print_mail_status(mail)
-    shown = None
-    for row, heading in zip(rows, headings, strict=True):
-        if row["application"] != shown:
-            # One heading per application (company – role), its rounds below it.
-            shown = row["application"]
-            print(f"\n{heading}")
-        flags = " [cancelled]" if row["cancelled"] else ""
-        flags += f" [stopped: {row['stopped']}]" if row["stopped"] else ""
-        print(f"  {row['start'][:16].replace('T', ' ')}  {row['summary']}{flags}")
-        if not row["stages"]:
-            print("    (no reminders)")
-        for stage in row["stages"]:
-            due = (stage["due"] or "")[:16].replace("T", " ")
-            print(f"    {stage['stage']:<16} {due:<17} {stage['state']:<15} {stage['summary']}")
+    if rest:
+        print(rest)
     return _report(result.outcome, args.quiet, args.debug)
 
 

@@ -55,6 +55,7 @@ class Settings:
     target: str | None = None
     password_command: str | None = None
     verify_tls: bool = True
+    ca_cert: str | None = None
     timeout: int = 30
     # OAuth2 for CalDAV (Google): a command printing a fresh access token.
     token_command: str | None = None
@@ -156,6 +157,11 @@ OPTIONS: dict[str, tuple[str, str]] = {
         "COMMAND",
     ),
     "verify_tls": ("Verify the server's TLS certificate (true/false).", "BOOL"),
+    "ca_cert": (
+        "PEM file of a certificate (or authority) to trust for a self-signed server, "
+        "as curl's --cacert; used for CalDAV and feeds.",
+        "FILE",
+    ),
     "timeout": (
         "Seconds to wait for the server before retrying (a few retries, with backoff).",
         "SECONDS",

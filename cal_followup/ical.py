@@ -26,6 +26,9 @@ MARKER_RECIPIENT = "X-CAL-FOLLOWUP-RECIPIENT"
 MARKER_LATE = "X-CAL-FOLLOWUP-LATE"
 MARKER_LANGUAGE = "X-CAL-FOLLOWUP-LANGUAGE"
 MARKER_VERSION = "X-CAL-FOLLOWUP-VERSION"
+#: Version 2 hashes the whole reminder (``fingerprint``); version 1 hashed a few
+#: properties (``content_hash``) and is still read so old reminders keep working.
+FORMAT_VERSION = "2"
 MARKER_INTERVIEW_START = "X-CAL-FOLLOWUP-INTERVIEW-START"
 #: A hash of what we wrote; when the event no longer matches it, the user edited it.
 MARKER_HASH = "X-CAL-FOLLOWUP-HASH"
@@ -86,7 +89,7 @@ def reminder_component(
     if reminder.late:
         component.add(MARKER_LATE, "TRUE")
     component.add(MARKER_LANGUAGE, reminder.language)
-    component.add(MARKER_VERSION, "1")
+    component.add(MARKER_VERSION, FORMAT_VERSION)
     if reminder.interview_start is not None:
         component.add(MARKER_INTERVIEW_START, _utc_text(reminder.interview_start))
     if settings.alarm:
@@ -95,7 +98,7 @@ def reminder_component(
         alarm.add("DESCRIPTION", reminder.summary)
         alarm.add("TRIGGER", timedelta(0), parameters={"RELATED": "START"})
         component.add_component(alarm)
-    component.add(MARKER_HASH, content_hash(component))
+    component.add(MARKER_HASH, fingerprint(component))
     return component
 
 
@@ -135,6 +138,115 @@ def content_hash(component: icalendar.cal.Component) -> str:
         str(component.get("STATUS", "")),
     ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
+
+
+def fingerprint(component: icalendar.cal.Component) -> str:
+    """A hash of what a reminder means, for telling a user's edit from a server's rewrite.
+
+    Every property and sub-component counts (an alarm's TRIGGER, CATEGORIES, an
+    added VALARM), but in a normal form: property order, line folding,
+    parameter case, the UTC or zoned form of one instant and ``P0D`` against
+    ``PT0S`` make no difference. Left out are what servers and apps change on
+    their own: DTSTAMP, SEQUENCE, CREATED, LAST-MODIFIED, other programs' X-
+    properties, and our own hash and format version.
+    """
+    import hashlib
+
+    try:
+        canonical = _canonical(component)
+    except (RecursionError, ValueError, TypeError, AttributeError):
+        return "unreadable"  # never equal to a hash we wrote
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
+
+
+def is_unmodified(component: icalendar.cal.Component) -> bool:
+    """Is this reminder still as we wrote it (by the hash it carries)?"""
+    written = component.get(MARKER_HASH)
+    if written is None:
+        return False
+    version = str(component.get(MARKER_VERSION, "1")).strip()
+    actual = content_hash(component) if version == "1" else fingerprint(component)
+    return str(written) == actual
+
+
+def is_unmodified_data(data: bytes, uid: str) -> bool:
+    """``is_unmodified`` for the reminder ``uid`` inside a raw calendar object."""
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+    except Exception:  # noqa: BLE001 - unreadable is not ours any more
+        return False
+    for component in calendar.walk():
+        if component.name in ("VEVENT", "VTODO") and str(component.get("UID", "")) == uid:
+            return is_unmodified(component)
+    return False
+
+
+#: Properties servers and calendar apps set by themselves.
+_VOLATILE = frozenset(
+    {"DTSTAMP", "SEQUENCE", "CREATED", "LAST-MODIFIED", MARKER_HASH, MARKER_VERSION}
+)
+#: Parameters that only say how a value is written, not what it is.
+_FORM_PARAMETERS = frozenset({"VALUE", "TZID", "ENCODING"})
+
+
+def _canonical(component: icalendar.cal.Component) -> str:
+    lines = []
+    for name, value in component.property_items(recursive=False, sorted=False):
+        name = name.upper()
+        if name in ("BEGIN", "END") or name in _VOLATILE:
+            continue
+        if name.startswith("X-") and not name.startswith("X-CAL-FOLLOWUP-"):
+            continue
+        lines.append(f"{name}{_canonical_parameters(name, value)}:{_canonical_value(value)}")
+    inner = sorted(_canonical(sub) for sub in component.subcomponents)
+    return "\n".join([f"BEGIN:{component.name}", *sorted(lines), *inner, f"END:{component.name}"])
+
+
+def _canonical_parameters(name: str, value: object) -> str:
+    parameters = getattr(value, "params", None) or {}
+    pairs = []
+    for key, raw in parameters.items():
+        key = key.upper()
+        if key in _FORM_PARAMETERS or key.startswith("X-"):
+            continue
+        text = ",".join(str(v) for v in raw) if isinstance(raw, list) else str(raw)
+        text = text.strip('"')
+        if key not in ("CN", "DIR", "SENT-BY", "ALTREP", "DELEGATED-TO", "DELEGATED-FROM"):
+            text = text.upper()
+        if (name, key, text) == ("TRIGGER", "RELATED", "START"):
+            continue  # the default
+        pairs.append(f"{key}={text}")
+    return "".join(f";{pair}" for pair in sorted(pairs))
+
+
+def _canonical_value(value: object) -> str:
+    if isinstance(value, timedelta):
+        return f"duration:{value.total_seconds():g}"
+    moment = getattr(value, "dt", None)
+    if moment is not None:
+        if isinstance(moment, datetime):
+            return _utc_text(moment) if moment.tzinfo else moment.strftime("%Y%m%dT%H%M%S")
+        if isinstance(moment, date):
+            return moment.isoformat()
+        if isinstance(moment, timedelta):
+            return f"duration:{moment.total_seconds():g}"
+        if isinstance(moment, tuple):
+            return "/".join(_canonical_value(icalendar.vDDDTypes(part)) for part in moment)
+    dts = getattr(value, "dts", None)
+    if dts is not None:
+        return ",".join(sorted(_canonical_value(part) for part in dts))
+    categories = getattr(value, "cats", None)
+    if categories is not None:
+        return ",".join(sorted(str(c).strip() for c in categories))
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    to_ical = getattr(value, "to_ical", None)
+    if to_ical is not None:
+        raw = to_ical()
+        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return str(value)
 
 
 def single_object(component: icalendar.cal.Component) -> bytes:
@@ -189,7 +301,25 @@ def add_timezones(calendar: icalendar.Calendar, first: date, last: date) -> None
             timezone = _ExactTimezone.from_tzid(tzid, first_date=first, last_date=last)
         except ValueError:  # not a zone we know: leave it, as icalendar does
             continue
+        _one_rdate_per_line(timezone)
         calendar.subcomponents.insert(len(calendar.timezones), timezone)
+
+
+def _one_rdate_per_line(timezone: icalendar.cal.Component) -> None:
+    """Each RDATE value on a line of its own.
+
+    RFC 5545 allows a list, but Radicale (through vobject) keeps only the first
+    value of a list, so the stored zone stopped a year after the reminder.
+    """
+    for rule in timezone.subcomponents:
+        found = rule.get("RDATE")
+        if found is None:
+            continue
+        values = found if isinstance(found, list) else [found]
+        moments = [part.dt for value in values for part in value.dts]
+        del rule["RDATE"]
+        for moment in moments:
+            rule.add("RDATE", moment)
 
 
 def reminders_calendar(

@@ -248,3 +248,127 @@ def run_lock(path: Path, wait_seconds: float = 10.0) -> Iterator[None]:
         yield
     finally:
         os.close(handle)
+
+
+# One memory per calendar, however it was named ----------------------------------------
+
+
+def collection_key(url: str, user: str | None) -> str:
+    """The memory's key for a CalDAV calendar: its collection URL, normalised, and the user.
+
+    ``HTTP://Host:80/sam/direct``, ``http://host/sam/direct/`` and
+    ``http://host/sam/%64irect/`` name one collection, so they share one memory.
+    """
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and port != {"http": 80, "https": 443}.get(scheme):
+        host += f":{port}"
+    path = urllib.parse.quote(urllib.parse.unquote(parts.path), safe="/:@!$&'()*+,;=-._~")
+    if not path.endswith("/"):
+        path += "/"
+    who = f"{user}@" if user else ""
+    return f"caldav:{who}{scheme}://{host}{path}"
+
+
+_ALIASES = "calendars.json"
+
+
+def known_collection(state_folder: Path, spelling: str) -> str | None:
+    """The collection URL a spelling (URL, calendar name, user) resolved to before."""
+    import json
+
+    try:
+        found = json.loads((state_folder / _ALIASES).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = found.get(spelling) if isinstance(found, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def remember_collection(state_folder: Path, spelling: str, collection: str) -> None:
+    """Note what ``spelling`` resolved to, so later runs need no discovery requests.
+
+    Written via a temporary file and a rename; a lost update only costs one
+    discovery on a later run.
+    """
+    import json
+    import tempfile
+
+    path = state_folder / _ALIASES
+    try:
+        found = json.loads(path.read_text("utf-8"))
+        aliases = found if isinstance(found, dict) else {}
+    except (OSError, ValueError):
+        aliases = {}
+    if aliases.get(spelling) == collection:
+        return
+    aliases[spelling] = collection
+    try:
+        state_folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".calendars-", dir=state_folder)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(aliases, stream, indent=1, sort_keys=True)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # only a cache: the next run resolves again
+
+
+def adopt_old_memory(old: Path, new: Path) -> None:
+    """Move a database kept under an older key to its new name, if the new one is unused.
+
+    Earlier versions named the memory after the literal URL; the first run
+    under the new key takes that memory over (best effort).
+    """
+    if old == new or new.exists() or not old.exists():
+        return
+    try:
+        for suffix in ("-wal", "-shm", ""):
+            source = Path(str(old) + suffix)
+            if source.exists():
+                os.replace(source, Path(str(new) + suffix))
+    except OSError:
+        pass
+
+
+def other_writers(state_folder: Path, own: Path, interview_uids: set[str]) -> list[str]:
+    """Other memories that wrote reminders for any of these interviews (two writers).
+
+    The same calendar synced through two stores (a vdirsyncer folder and the
+    server URL) makes every reminder a conflict; memories that share
+    interview UIDs show it. Databases are opened read-only; damaged or
+    locked ones are skipped.
+    """
+    if not interview_uids or not state_folder.is_dir():
+        return []
+    found = []
+    wanted = sorted(interview_uids)
+    for path in sorted(state_folder.glob("*.sqlite3")):
+        if path == own:
+            continue
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        except sqlite3.Error:
+            continue
+        try:
+            marks = ",".join("?" * len(wanted))
+            shared = db.execute(
+                f"SELECT 1 FROM reminders WHERE state = ? AND interview_uid IN ({marks}) LIMIT 1",
+                (ACTIVE, *wanted),
+            ).fetchone()
+            if shared:
+                row = db.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
+                found.append(str(row[0]) if row else path.name)
+        except sqlite3.Error:
+            pass
+        finally:
+            db.close()
+    return found

@@ -27,7 +27,9 @@ from cal_followup.ical import (
     MARKER_INTERVIEW_START,
     MARKER_RECURRENCE,
     MARKER_STAGE,
-    content_hash,
+    fingerprint,
+    is_unmodified,
+    is_unmodified_data,
     reminder_component,
     single_object,
 )
@@ -149,8 +151,6 @@ def existing_reminders(objects: list[StoredObject], outcome: Outcome) -> dict[st
             uid = str(component.get("UID", "")).strip()
             if not uid:
                 continue
-            written_hash = component.get(MARKER_HASH)
-            actual = content_hash(component)
             rid = component.get(MARKER_RECURRENCE)
             found[uid] = Existing(
                 uid=uid,
@@ -162,8 +162,9 @@ def existing_reminders(objects: list[StoredObject], outcome: Outcome) -> dict[st
                 interview_uid=str(component.get(MARKER_INTERVIEW, "")),
                 recurrence_id=str(rid) if rid else None,
                 interview_start=str(component.get(MARKER_INTERVIEW_START) or "") or None,
-                unmodified=written_hash is not None and str(written_hash) == actual,
-                hash=actual,
+                unmodified=is_unmodified(component),
+                # Compared with the planned reminder's hash: equal means nothing to write.
+                hash=fingerprint(component),
             )
     return found
 
@@ -444,13 +445,7 @@ def apply(
 def _still_ours(target: SyncStore, action: Action) -> bool:
     """Re-read one reminder after a failed precondition: is it still as we wrote it?"""
     current = target.fetch(action.href or "")
-    if current is None:
-        return False
-    for component in icalendar.Calendar.from_ical(current.data).walk():
-        if component.name in ("VEVENT", "VTODO") and str(component.get("UID", "")) == action.uid:
-            written = component.get(MARKER_HASH)
-            return written is not None and str(written) == content_hash(component)
-    return False
+    return current is not None and is_unmodified_data(current.data, action.uid)
 
 
 def read_interviews(

@@ -36,6 +36,12 @@ from cal_followup.reading import Window
 from cal_followup.state import Memory
 from cal_followup.stores.base import AlreadyExists, PreconditionFailed, StoredObject
 from cal_followup.stores.feed import redact
+from cal_followup.transport import (
+    certificate_message,
+    is_certificate_error,
+    verify_setting,
+    watch_session,
+)
 
 DAV, CALDAV, CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
 NS = {"d": DAV, "c": CALDAV, "cs": CS}
@@ -68,6 +74,7 @@ class CalDavStore:
         calendar: str | None = None,
         create: bool = False,
         verify_tls: bool = True,
+        ca_cert: str | None = None,
         timeout: float = 30.0,
         memory: Memory | None = None,
         on_request: Callable[[str, str], None] | None = None,
@@ -93,8 +100,9 @@ class CalDavStore:
             password=password,
             auth_type="basic" if user else None,
             timeout=int(timeout),
-            ssl_verify_cert=verify_tls,
+            ssl_verify_cert=verify_setting(verify_tls, ca_cert),
         )
+        watch_session(self.client.session)
         self._password_set = bool(password)
         self._collection: str | None = None
         self._uids: set[str] | None = None
@@ -120,11 +128,8 @@ class CalDavStore:
                 raise AuthError(self._auth_message(401)) from None
             except Exception as error:  # noqa: BLE001 - niquests raises many kinds
                 kind = type(error).__name__
-                if "SSL" in kind or "Certificate" in kind:
-                    raise SourceError(
-                        f"{self.name}: TLS certificate verification failed "
-                        "(set verify_tls = false only for a server you trust)"
-                    ) from None
+                if "SSL" in kind or "Certificate" in kind or is_certificate_error(error):
+                    raise SourceError(certificate_message(self.name)) from None
                 transient = "Timeout" in kind or "ConnectionError" in kind
                 if transient and attempt < RETRIES and "refused" not in str(error).lower():
                     time.sleep(0.5 * 2 ** (attempt - 1))
@@ -238,6 +243,8 @@ class CalDavStore:
         except (AuthError, SourceError):
             raise
         except Exception as error:  # noqa: BLE001 - discovery failures are one line too
+            if is_certificate_error(error):
+                raise SourceError(certificate_message(self.name)) from None
             raise SourceError(
                 f"{self.name}: cannot list calendars ({type(error).__name__})"
             ) from None

@@ -77,14 +77,26 @@ class FeedSource:
         return urllib.request.Request(redact(self.url), headers=headers)
 
     def items(self) -> Iterator[Item]:
+        from cal_followup.transport import Timer, feed_context, log_request
+
+        timer = Timer()
         try:
-            with urllib.request.urlopen(self._request(), timeout=self.timeout) as response:
+            with urllib.request.urlopen(
+                self._request(), timeout=self.timeout, context=feed_context()
+            ) as response:
+                log_request("GET", self.name, response.status, timer.seconds)
                 data = response.read(MAX_FEED_BYTES + 1)
         except urllib.error.HTTPError as error:
+            log_request("GET", self.name, error.code, timer.seconds)
             if error.code in (401, 403):
                 raise AuthError(f"{self.name}: access refused (HTTP {error.code})") from None
             raise FeedHTTPError(f"{self.name}: HTTP {error.code} {error.reason}") from None
         except urllib.error.URLError as error:
+            from cal_followup.transport import certificate_message, is_certificate_error
+
+            log_request("GET", self.name, "failed", timer.seconds)
+            if is_certificate_error(error):
+                raise SourceError(certificate_message(self.name)) from None
             reason = getattr(error, "reason", error)
             raise SourceError(f"{self.name}: cannot fetch the feed: {reason}") from None
         except TimeoutError:
