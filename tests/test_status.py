@@ -1,8 +1,10 @@
 """`status`: every time in the user's zone with its label, each reminder once.
 
 A weekly interview held in New York, followed by a user in Helsinki: its two
-occurrences each list their own three reminders, and the start, the due
-times and the last sync are all Helsinki wall-clock times marked EET.
+occurrences are two rounds of one application, listed under its heading. Each
+round lists its own thank-you, the later round also the application's one
+check-in and closing (rules section 9); the start, the due times and the last
+sync are all Helsinki wall-clock times marked EET.
 """
 
 from __future__ import annotations
@@ -42,18 +44,18 @@ def test_status_is_in_the_users_zone_and_lists_each_reminder_once(
     path = _recurring_in_new_york(tmp_path)
     run = Runner(tmp_path, monkeypatch, capsys)
     status, out, err = run("sync", str(path))
-    assert (status, out.strip()) == (0, "6 created"), err
+    assert (status, out.strip()) == (0, "4 created"), err
     status, out, err = run("status", str(path))
     assert status == 0, err
     lines = out.splitlines()
-    assert re.fullmatch(r"last sync: \d{4}-\d\d-\d\d \d\d:\d\d EET, ok: 6 created", lines[0])
+    assert re.fullmatch(r"last sync: \d{4}-\d\d-\d\d \d\d:\d\d EET, ok: 4 created", lines[0])
     # 10:00 in New York is 17:00 in Helsinki, both weeks.
-    headers = [line for line in lines if "Interview with Acme" in line]
+    headers = [line.strip() for line in lines if "Interview with Acme" in line]
     assert [h.split("  ")[0] for h in headers] == ["2026-12-01 17:00 EET", "2026-12-08 17:00 EET"]
-    stages = [line for line in lines if line.startswith("  ")]
-    assert len(stages) == 6 and all(" EET " in line for line in stages)
+    stages = [line for line in lines if line.startswith("    ")]
+    assert len(stages) == 4 and all(" EET " in line for line in stages)
     first, second = out.split("2026-12-08 17:00 EET")
-    assert first.count("pending") == 3 and second.count("pending") == 3
+    assert first.count("pending") == 1 and second.count("pending") == 3
     assert "2026-12-02 09:00 EET" in first and "2026-12-09 09:00 EET" in second
 
     status, out, _ = run("status", str(path), "--json")
@@ -63,4 +65,4 @@ def test_status_is_in_the_users_zone_and_lists_each_reminder_once(
         "2026-12-08T17:00:00+02:00",
     ]
     dues = [stage["due"] for row in data["interviews"] for stage in row["stages"]]
-    assert len(dues) == len(set(dues)) == 6 and all(d.endswith("+02:00") for d in dues)
+    assert len(dues) == len(set(dues)) == 4 and all(d.endswith("+02:00") for d in dues)
