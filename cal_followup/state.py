@@ -138,7 +138,9 @@ class Memory:
     def replace_objects(self, objects: list[tuple[str, str | None, bytes]]) -> None:
         with self.transaction():
             self.db.execute("DELETE FROM objects")
-            self.db.executemany("INSERT INTO objects (href, etag, data) VALUES (?, ?, ?)", objects)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO objects (href, etag, data) VALUES (?, ?, ?)", objects
+            )
 
     def update_objects(
         self, changed: list[tuple[str, str | None, bytes]], deleted: list[str]

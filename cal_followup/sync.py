@@ -518,7 +518,17 @@ def sync(
     )
     if dry_run:
         result.actions = actions
+        _store_warnings(outcome, source, target)
         return result
     done = apply(actions, target, memory, outcome)
     result.actions = done + [a for a in actions if a.kind not in CHANGES]
+    _store_warnings(outcome, source, target)
     return result
+
+
+def _store_warnings(outcome: Outcome, *stores: SyncStore) -> None:
+    """What the stores noticed on the way (hrefs outside the calendar, writes skipped)."""
+    for store in dict.fromkeys(stores):
+        for message in getattr(store, "warnings", []):
+            if message not in outcome.warnings:
+                outcome.warnings.append(message)
