@@ -507,6 +507,27 @@ def _print_status(
     return _report(result.outcome, args.quiet, args.debug)
 
 
+def _is_database_error(error: BaseException) -> bool:
+    import sqlite3
+
+    return isinstance(error, sqlite3.Error)
+
+
+def _plain_error(error: BaseException) -> str:
+    """One line for an error from Python itself, saying what it means for the user."""
+    from cal_followup.reading import one_line
+
+    if isinstance(error, OverflowError) or "out of range" in str(error):
+        return (
+            "a date falls outside the years 1 to 9999; check --now, horizon_days "
+            "and the calendar's dates"
+        )
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror or one_line(error, 200)}"
+    return one_line(f"{type(error).__name__}: {error}", 300)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -530,7 +551,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except (OverflowError, OSError, ArithmeticError, ValueError) as error:
+        # Not ours, but common enough to deserve a plain line: a date pushed
+        # past year 9999, a full or read-only disk, a URL that is not one.
+        if args.debug:
+            traceback.print_exc()
+        print(f"{PROG}: {_plain_error(error)}", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as error:  # noqa: BLE001 - the last line of defence
+        if _is_database_error(error):
+            from cal_followup.state import database_trouble
+
+            if args.debug:
+                traceback.print_exc()
+            print(f"{PROG}: {database_trouble(None, error)}", file=sys.stderr)
+            return EXIT_ERROR
         if args.debug:
             traceback.print_exc()
         print(
