@@ -219,7 +219,9 @@ def export_bytes(outcome: Outcome, settings: Settings, now: datetime) -> bytes:
 def write_atomically(path: str, data: bytes) -> None:
     """Write to a temporary file beside ``path``, then rename it over ``path``."""
     from cal_followup.errors import SourceError
+    from cal_followup.stores.files import writable_target
 
+    path = writable_target(path)
     directory = os.path.dirname(os.path.abspath(path))
     try:
         handle, temporary = tempfile.mkstemp(prefix=".cal-followup-", suffix=".tmp", dir=directory)

@@ -342,7 +342,7 @@ def _run_check(args: argparse.Namespace) -> int:
     for path in args.files or ["-"]:
         name = "<stdin>" if path == "-" else path
         try:
-            data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+            data = _read_bounded_file(path)
             text = data.decode("utf-8-sig")
         except OSError as error:
             raise SourceError(f"{name}: cannot read: {error.strerror}") from None
@@ -505,6 +505,15 @@ def _print_status(
             due = (stage["due"] or "")[:16].replace("T", " ")
             print(f"  {stage['stage']:<16} {due:<17} {stage['state']:<15} {stage['summary']}")
     return _report(result.outcome, args.quiet, args.debug)
+
+
+def _read_bounded_file(path: str) -> bytes:
+    """A file (or stdin for -) of at most the usual 64 MB: ``check /dev/zero`` ends too."""
+    from cal_followup.stores.icsfile import read_bounded, read_file
+
+    if path == "-":
+        return read_bounded(sys.stdin.buffer, "<stdin>")
+    return read_file(path)
 
 
 def _is_database_error(error: BaseException) -> bool:
