@@ -497,7 +497,9 @@ def sync(
     window = planning_window(now, settings)
     objects = source.load(window)
     target_objects = objects if target is source else target.load(window)
-    result.interviews = read_interviews(objects, now, settings, outcome)
+    # A single .ics file is read whole, as plan reads it (same problems, same lines).
+    readable = getattr(source, "readable", None)
+    result.interviews = read_interviews(readable() if readable else objects, now, settings, outcome)
     result.existing = existing_reminders(target_objects, outcome)
     seen: set[str] = set()
 

@@ -268,6 +268,16 @@ class IcsFileStore:
             objects.append(StoredObject(uid, _etag(body), self._wrap(body)))
         return objects
 
+    def readable(self) -> list[StoredObject]:
+        """The whole file as one object, to read events exactly as ``plan`` reads it.
+
+        Parsing object by object re-parses the header and every zone for each
+        event; and messages then name the file and line, not a UID.
+        """
+        self._read()
+        data = self._original or b""
+        return [StoredObject(self.path, _etag(data), data)]
+
     def fetch(self, href: str) -> StoredObject | None:
         if href in self._added:
             return StoredObject(href, _etag(self._added[href]), self._added[href])
