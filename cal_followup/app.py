@@ -136,6 +136,7 @@ def _deduplicate(occurrences: list[Occurrence]) -> list[Occurrence]:
 def find_interviews(
     occurrences: list[Occurrence], settings: Settings, outcome: Outcome
 ) -> list[Interview]:
+    from cal_followup.caps import cap_interviewers, cap_series
     from cal_followup.detect import examine
     from cal_followup.reading import describe
 
@@ -152,7 +153,12 @@ def find_interviews(
             )
             continue
         if verdict.interview is not None:
-            interviews.append(verdict.interview)
+            interview, warning = cap_interviewers(verdict.interview)
+            if warning and warning not in outcome.warnings:
+                outcome.warnings.append(warning)
+            interviews.append(interview)
+    interviews, warnings = cap_series(interviews)
+    outcome.warnings.extend(warnings)
     interviews.sort(key=lambda i: (i.start, i.uid))
     return interviews
 

@@ -16,6 +16,7 @@ from functools import cache
 
 import icalendar
 
+from cal_followup.caps import MAX_ATTENDEES_READ
 from cal_followup.config import Settings
 from cal_followup.languages import FIELDS, Language, load_languages
 from cal_followup.model import Interview, Person, StopReason
@@ -364,7 +365,8 @@ def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
         return Verdict(None, "organised by you")
 
     interviewers: list[Person] = []
-    for prop in _as_list(component.get("ATTENDEE")):
+    # An invite with thousands of attendees costs no more than a large panel.
+    for prop in _as_list(component.get("ATTENDEE"))[:MAX_ATTENDEES_READ]:
         params = getattr(prop, "params", {}) or {}
         cutype = str(params.get("CUTYPE", "INDIVIDUAL")).upper()
         if cutype not in ("INDIVIDUAL", ""):

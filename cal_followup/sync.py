@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import icalendar
 
 from cal_followup.app import Outcome, business_days_for, find_interviews, planning_window
+from cal_followup.caps import run_flood
 from cal_followup.config import Settings
 from cal_followup.ical import (
     MARKER_HASH,
@@ -518,6 +519,10 @@ def sync(
         source.has_uid,
         outcome,
     )
+    flood = run_flood(sum(1 for a in actions if a.kind == CREATE))
+    if flood:
+        outcome.problems.append(Problem(target.name, flood))
+        actions = [a for a in actions if a.kind not in CHANGES]
     if dry_run:
         result.actions = actions
         _store_warnings(outcome, source, target)
