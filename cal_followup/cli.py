@@ -516,6 +516,19 @@ def _read_bounded_file(path: str) -> bytes:
     return read_file(path)
 
 
+def _warnings_in_one_line(*, quiet: bool) -> None:
+    """Python warnings from libraries (icalendar's guessed TZIDs...) as one line each."""
+    import warnings
+
+    from cal_followup.reading import one_line
+
+    def show(message: Warning | str, *args: object, **kwargs: object) -> None:
+        if not quiet:
+            print(f"{PROG}: warning: {one_line(message, 300)}", file=sys.stderr)
+
+    warnings.showwarning = show  # type: ignore[assignment]
+
+
 def _is_database_error(error: BaseException) -> bool:
     import sqlite3
 
@@ -545,6 +558,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     from cal_followup.errors import FollowupError
 
+    if not args.debug:
+        _warnings_in_one_line(quiet=bool(getattr(args, "quiet", False)))
     try:
         return _run(args)
     except FollowupError as error:

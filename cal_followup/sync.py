@@ -536,6 +536,8 @@ def sync(
 def _store_warnings(outcome: Outcome, *stores: SyncStore) -> None:
     """What the stores noticed on the way (hrefs outside the calendar, writes skipped)."""
     for store in dict.fromkeys(stores):
+        for message in getattr(store, "loud_warnings", []):
+            outcome.problems.append(Problem("warning", message, fatal=False))
         for message in getattr(store, "warnings", []):
             if message not in outcome.warnings:
                 outcome.warnings.append(message)

@@ -213,3 +213,26 @@ def test_an_object_holding_an_event_and_a_task_is_one_object(fake: Fake) -> None
     calendar = store(fake)
     assert len(calendar.load(WINDOW)) == 1
     assert len(calendar.load(WINDOW)) == 1
+
+
+def test_basic_auth_over_plain_http_is_warned_loudly_on_the_first_run_only(
+    fake: Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cal_followup.stores import caldav
+
+    monkeypatch.setattr(caldav, "leaves_machine", lambda host: True)
+    fake.answer[("REPORT", "/cal/")] = ok(multistatus(("/cal/a.ics", '"e"', "a")))  # type: ignore[assignment]
+    calendar = store(fake)
+    calendar.load(WINDOW)
+    assert any("plain http" in w for w in calendar.loud_warnings)  # shown even with --quiet
+    later = store(fake)
+    later.memory = calendar.memory
+    later.load(WINDOW)
+    assert not later.loud_warnings and any("plain http" in w for w in later.warnings)
+
+
+def test_loopback_is_not_the_network() -> None:
+    from cal_followup.stores.caldav import leaves_machine
+
+    assert not leaves_machine("127.0.0.1") and not leaves_machine("localhost")
+    assert not leaves_machine("[::1]") and leaves_machine("dav.example.com")

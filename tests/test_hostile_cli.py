@@ -129,3 +129,33 @@ def test_a_database_error_in_mid_run_is_one_line(
     assert cli.main(["plan", str(SAMPLE)]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "damaged" in err and "internal" not in err
+
+
+def test_a_library_warning_is_one_line(tmp_path: Path) -> None:
+    calendar = tmp_path / "tz.ics"
+    calendar.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x1\r\n"
+        b"DTSTART;TZID=/etc/localtime:20261202T100000\r\nSUMMARY:Interview with Acme\r\n"
+        b"ORGANIZER:mailto:a@acme.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    result = run(tmp_path, "plan", str(calendar), "--now", "2026-12-01T08:00", "--country", "FI")
+    assert result.returncode in (0, 1)
+    for line in result.stderr.splitlines():
+        assert line.startswith("cal-followup: "), result.stderr
+    assert "Traceback" not in result.stderr and "types.py" not in result.stderr
+
+
+def test_sync_warnings_name_the_file_and_line_not_a_uid(tmp_path: Path) -> None:
+    calendar = tmp_path / "c.ics"
+    data = SAMPLE.read_bytes().replace(
+        b"END:VCALENDAR",
+        b"BEGIN:VEVENT\r\nUID:odd-one\r\nDTSTART;TZID=Mars/Olympus:20261202T100000\r\n"
+        b"SUMMARY:Interview with Odd\r\nEND:VEVENT\r\nEND:VCALENDAR",
+    )
+    calendar.write_bytes(data)
+    planned = run(tmp_path, "plan", str(calendar), "--now", "2026-12-01T08:00")
+    synced = run(tmp_path, "sync", str(calendar), "--now", "2026-12-01T08:00", "--dry-run")
+    wanted = [line for line in planned.stderr.splitlines() if "Mars/Olympus" in line]
+    got = [line for line in synced.stderr.splitlines() if "Mars/Olympus" in line]
+    assert wanted and got == wanted
+    assert got[0].startswith(f"cal-followup: warning: {calendar}:")

@@ -109,6 +109,8 @@ class CalDavStore:
         self._status = 0
         #: Warnings for the run's output (hrefs ignored, writes skipped).
         self.warnings: list[str] = []
+        #: Warnings shown even with --quiet (the first run's plain-http warning).
+        self.loud_warnings: list[str] = []
         self.deadline = overall_seconds(timeout)
         bound_session(self.client.session, self.deadline, on_status=self._saw_status)
         self._collection: str | None = None
@@ -424,7 +426,28 @@ class CalDavStore:
                 changed.append((absolute, _text(item.find(".//d:getetag", NS))))
         return _text(tree.find("d:sync-token", NS)), changed, deleted
 
+    def _plain_http_warning(self) -> None:
+        """Basic auth over plain http shows the password to the network: say so once a run.
+
+        Cron runs with --quiet: there it is said on the first run only, so the
+        user sees it once when setting up and the nightly job stays silent.
+        """
+        parts = urllib.parse.urlsplit(self.url)
+        if parts.scheme.lower() != "http" or not self._password_set:
+            return
+        if not leaves_machine(parts.hostname or ""):
+            return
+        message = (
+            f"{self.name}: the password is sent over plain http, readable on the network; "
+            "use an https URL"
+        )
+        first_run = self.memory.get_meta("filled_at") is None
+        target = self.loud_warnings if first_run else self.warnings
+        if message not in target:
+            target.append(message)
+
     def load(self, window: Window) -> list[StoredObject]:
+        self._plain_http_warning()
         memory = self.memory
         token, ctag = memory.get_meta("sync_token"), memory.get_meta("ctag")
         filled = memory.get_meta("filled_at")
@@ -621,6 +644,18 @@ def inside_collection(url: str, collection: str) -> bool:
 
 
 _PORTS = {"http": 80, "https": 443}
+
+
+def leaves_machine(host: str) -> bool:
+    """Whether traffic to ``host`` goes over a network (loopback never does)."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return True
 
 
 def _escape(text: str) -> str:
