@@ -136,12 +136,16 @@ def _deduplicate(occurrences: list[Occurrence]) -> list[Occurrence]:
 def find_interviews(
     occurrences: list[Occurrence], settings: Settings, outcome: Outcome
 ) -> list[Interview]:
-    from cal_followup.caps import cap_interviewers, cap_series
+    from cal_followup.caps import MAX_SERIES_ROUNDS, cap_interviewers, cap_series
     from cal_followup.detect import examine
     from cal_followup.reading import describe
 
     interviews = []
+    rounds: dict[str, int] = {}
     for occurrence in occurrences:
+        # Past the cap plus one (which makes cap_series warn), a series costs nothing more.
+        if rounds.get(occurrence.uid, 0) > MAX_SERIES_ROUNDS:
+            continue
         try:
             verdict = examine(occurrence, settings)
         except Exception as error:  # noqa: BLE001 - one event never stops the rest
@@ -153,6 +157,7 @@ def find_interviews(
             )
             continue
         if verdict.interview is not None:
+            rounds[occurrence.uid] = rounds.get(occurrence.uid, 0) + 1
             interview, warning = cap_interviewers(verdict.interview)
             if warning and warning not in outcome.warnings:
                 outcome.warnings.append(warning)

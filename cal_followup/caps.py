@@ -63,8 +63,8 @@ def cap_series(interviews: Sequence[Interview]) -> tuple[list[Interview], list[s
         else:
             dropped.setdefault(interview.uid, interview)
     warnings = [
-        f"{_name(first)}: repeats {counts[uid]} times in the planning window; only the first "
-        f"{MAX_SERIES_ROUNDS} count as interview rounds"
+        f"{_name(first)}: repeats more than {MAX_SERIES_ROUNDS} times in the planning window; "
+        f"only the first {MAX_SERIES_ROUNDS} count as interview rounds"
         for uid, first in dropped.items()
     ]
     return kept, warnings
