@@ -139,11 +139,16 @@ def _deduplicate(occurrences: list[Occurrence]) -> list[Occurrence]:
 def find_interviews(
     occurrences: list[Occurrence], settings: Settings, outcome: Outcome
 ) -> list[Interview]:
+    from cal_followup.caps import MAX_SERIES_ROUNDS, cap_interviewers, cap_series
     from cal_followup.detect import examine
     from cal_followup.reading import describe
 
     interviews = []
+    rounds: dict[str, int] = {}
     for occurrence in occurrences:
+        # Past the cap plus one (which makes cap_series warn), a series costs nothing more.
+        if rounds.get(occurrence.uid, 0) > MAX_SERIES_ROUNDS:
+            continue
         try:
             verdict = examine(occurrence, settings)
         except Exception as error:  # noqa: BLE001 - one event never stops the rest
@@ -155,7 +160,13 @@ def find_interviews(
             )
             continue
         if verdict.interview is not None:
-            interviews.append(verdict.interview)
+            rounds[occurrence.uid] = rounds.get(occurrence.uid, 0) + 1
+            interview, warning = cap_interviewers(verdict.interview)
+            if warning and warning not in outcome.warnings:
+                outcome.warnings.append(warning)
+            interviews.append(interview)
+    interviews, warnings = cap_series(interviews)
+    outcome.warnings.extend(warnings)
     interviews.sort(key=lambda i: (i.start, i.uid))
     return interviews
 
@@ -210,7 +221,9 @@ def export_bytes(outcome: Outcome, settings: Settings, now: datetime) -> bytes:
 def write_atomically(path: str, data: bytes) -> None:
     """Write to a temporary file beside ``path``, then rename it over ``path``."""
     from cal_followup.errors import SourceError
+    from cal_followup.stores.files import writable_target
 
+    path = writable_target(path)
     directory = os.path.dirname(os.path.abspath(path))
     try:
         handle, temporary = tempfile.mkstemp(prefix=".cal-followup-", suffix=".tmp", dir=directory)

@@ -361,7 +361,7 @@ def _run_check(args: argparse.Namespace) -> int:
     for path in args.files or ["-"]:
         name = "<stdin>" if path == "-" else path
         try:
-            data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+            data = _read_bounded_file(path)
             text = data.decode("utf-8-sig")
         except OSError as error:
             raise SourceError(f"{name}: cannot read: {error.strerror}") from None
@@ -534,6 +534,49 @@ def _print_status(
     return _report(result.outcome, args.quiet, args.debug)
 
 
+def _read_bounded_file(path: str) -> bytes:
+    """A file (or stdin for -) of at most the usual 64 MB: ``check /dev/zero`` ends too."""
+    from cal_followup.stores.icsfile import read_bounded, read_file
+
+    if path == "-":
+        return read_bounded(sys.stdin.buffer, "<stdin>")
+    return read_file(path)
+
+
+def _warnings_in_one_line(*, quiet: bool) -> None:
+    """Python warnings from libraries (icalendar's guessed TZIDs...) as one line each."""
+    import warnings
+
+    from cal_followup.reading import one_line
+
+    def show(message: Warning | str, *args: object, **kwargs: object) -> None:
+        if not quiet:
+            print(f"{PROG}: warning: {one_line(message, 300)}", file=sys.stderr)
+
+    warnings.showwarning = show  # type: ignore[assignment]
+
+
+def _is_database_error(error: BaseException) -> bool:
+    import sqlite3
+
+    return isinstance(error, sqlite3.Error)
+
+
+def _plain_error(error: BaseException) -> str:
+    """One line for an error from Python itself, saying what it means for the user."""
+    from cal_followup.reading import one_line
+
+    if isinstance(error, OverflowError) or "out of range" in str(error):
+        return (
+            "a date falls outside the years 1 to 9999; check --now, horizon_days "
+            "and the calendar's dates"
+        )
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror or one_line(error, 200)}"
+    return one_line(f"{type(error).__name__}: {error}", 300)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -542,6 +585,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     from cal_followup.errors import FollowupError
 
+    if not args.debug:
+        _warnings_in_one_line(quiet=bool(getattr(args, "quiet", False)))
     try:
         return _run(args)
     except FollowupError as error:
@@ -557,7 +602,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except (OverflowError, OSError, ArithmeticError, ValueError) as error:
+        # Not ours, but common enough to deserve a plain line: a date pushed
+        # past year 9999, a full or read-only disk, a URL that is not one.
+        if args.debug:
+            traceback.print_exc()
+        print(f"{PROG}: {_plain_error(error)}", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as error:  # noqa: BLE001 - the last line of defence
+        if _is_database_error(error):
+            from cal_followup.state import database_trouble
+
+            if args.debug:
+                traceback.print_exc()
+            print(f"{PROG}: {database_trouble(None, error)}", file=sys.stderr)
+            return EXIT_ERROR
         if args.debug:
             traceback.print_exc()
         print(

@@ -17,6 +17,7 @@ from functools import cache
 import icalendar
 
 from cal_followup.applications import is_automated, is_person, without_cancelled_prefix
+from cal_followup.caps import MAX_ATTENDEES_READ
 from cal_followup.config import Settings
 from cal_followup.languages import FIELDS, Language, load_languages
 from cal_followup.model import Interview, Person, StopReason
@@ -97,14 +98,41 @@ _ADDRESS = re.compile(
 )
 
 
+#: Dots as they look in other scripts: "evil．com" reads as a link to people and to mail apps.
+_DOT = r"[.\uff0e\u3002\uff61\u2024\ufe52]"
+#: Top-level domains a bare "name.tld" is taken as a link for: the common generic
+#: ones and every two-letter country code ("t.co", "bit.ly").
+_TLDS = (
+    r"(?:com|net|org|info|biz|edu|gov|app|dev|xyz|top|site|online|click|link|live|shop|"
+    r"store|club|page|website|space|tech|cloud|icu|buzz|win|vip|work|lol|(?!js|ts)[a-z]{2})"
+)
+_BARE_DOMAIN = re.compile(
+    rf"(?i)(?<![\w@-])(?:[\w-]+{_DOT})+{_TLDS}(?![\w-])(?:[/?#:]\S*)?"
+)
+#: HTML in free text: a tag, or the start of one cut off ("<a href=", "<script").
+_HTML = re.compile(r"(?i)<\s*/?\s*[a-z!][^>]*>?|\bhref\s*=\s*\S*")
+#: Dotted technology names that are not links, though they look like domains.
+_NOT_LINKS = frozenset({"asp.net", "vb.net", "ado.net"})
+
+
+def _strip_links(text: str) -> str:
+    text = _HTML.sub(" ", text)
+    text = _LINKISH.sub(" ", text)
+    return _BARE_DOMAIN.sub(
+        lambda m: m.group(0) if m.group(0).lower() in _NOT_LINKS else " ", text
+    )
+
+
 def _clean(value: object, limit: int = MAX_VALUE, *, links: bool = False) -> str:
     """Untrusted text: one line, no control characters, no links, cut to a sane length.
 
     ``links=True`` keeps links and addresses, for text an address is read from.
+    Bare domains ("evil.com", "bit.ly/x", "evil．com" with a full-width dot) and
+    HTML fragments count as links: mail programs and people follow them too.
     """
     text = _CONTROL.sub(" ", str(value)[: limit * 4 + 1000])
     if not links:
-        text = _LINKISH.sub(" ", text)
+        text = _strip_links(text)
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
@@ -398,7 +426,8 @@ def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
     organizer = _human_organizer(organizer_prop, organizer)
 
     interviewers: list[Person] = []
-    for prop in _as_list(component.get("ATTENDEE")):
+    # An invite with thousands of attendees costs no more than a large panel.
+    for prop in _as_list(component.get("ATTENDEE"))[:MAX_ATTENDEES_READ]:
         params = getattr(prop, "params", {}) or {}
         cutype = str(params.get("CUTYPE", "INDIVIDUAL")).upper()
         if cutype not in ("INDIVIDUAL", ""):

@@ -27,6 +27,7 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,13 @@ MAX_DEPTH = 6
 MAX_OCCURRENCES = 1_000
 #: Steps a recurrence rule may take from its DTSTART to the end of the window.
 MAX_RULE_STEPS = 100_000
+#: Real zones change their offset twice a year; a rule changing it more often
+#: than monthly is not a zone, and expanding it costs without bound.
+MAX_ZONE_CHANGES_PER_YEAR = 12
+#: Offset changes a zone may define from its first DTSTART to 2100, all rules together.
+MAX_ZONE_CHANGES = 20_000
+#: Seconds one recurring series may spend being expanded.
+SERIES_SECONDS = 2.0
 
 #: Components that only ever appear directly inside VCALENDAR: meeting one
 #: inside another means the first one lost its END line.
@@ -262,6 +270,8 @@ class _Block:
         return None
 
     def label(self) -> str:
+        if self.name == "VTIMEZONE" and self.tzid:
+            return f"time zone {one_line(self.tzid, 80)!r}"
         kind = self.name.lower()[1:] if self.name.startswith("V") else self.name.lower()
         return _label(one_line(self.uid, 120), one_line(self.summary), kind or "component")
 
@@ -386,6 +396,10 @@ def _scan(lines: _Lines) -> _Scan:
         cut(f"cut off: the file ends on line {last} before END:{block.name}", last)
     elif in_calendar:
         scan.unterminated = last
+    for zone in scan.blocks:
+        if zone.name == "VTIMEZONE" and zone.trouble is None:
+            zone.trouble = _zone_trouble(zone)
+            zone.trouble_line = zone.first
     holders: list[_Scan | _Block] = [scan, *scan.blocks]
     for holder in holders:
         if holder.recoded:
@@ -399,6 +413,51 @@ def _scan(lines: _Lines) -> _Scan:
                 )
             )
     return scan
+
+
+_ZONE_FREQ_PER_YEAR = {"YEARLY": 1, "MONTHLY": 12}
+_ZONE_BY_PARTS = ("BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY", "BYHOUR", "BYMINUTE", "BYSECOND")
+
+
+def _zone_trouble(block: _Block) -> str | None:
+    """Why a VTIMEZONE would cost without bound to read, or None when it is sane.
+
+    dateutil walks a zone's rules from their DTSTART on every lookup, so a
+    rule repeating every minute (or a thousand RDATEs) makes one event's
+    time cost gigabytes; such a zone is refused before icalendar sees it.
+    """
+    changes = 0.0
+    per_years = 0.0
+    start_year = 2100
+    for text in block.lines:
+        name, value = _split_line(text)
+        if name == "DTSTART":
+            digits = re.match(r"\s*(\d{4})", value)
+            if digits:
+                start_year = min(start_year, int(digits.group(1)))
+        elif name == "RDATE":
+            changes += value.count(",") + 1
+        elif name == "RRULE":
+            parts = dict(
+                part.split("=", 1) for part in value.upper().split(";") if "=" in part
+            )
+            freq = parts.get("FREQ", "").strip()
+            if freq not in _ZONE_FREQ_PER_YEAR:
+                return (
+                    f"its rules change the offset {freq.lower() or 'without a FREQ'}, "
+                    "more often than any real time zone"
+                )
+            per_year = float(_ZONE_FREQ_PER_YEAR[freq])
+            for part in _ZONE_BY_PARTS:
+                if part in parts:
+                    per_year *= parts[part].count(",") + 1
+            if per_year > MAX_ZONE_CHANGES_PER_YEAR:
+                return f"its rules change the offset about {per_year:,.0f} times a year"
+            per_years += per_year
+    changes += per_years * max(2100 - start_year, 1)
+    if changes > MAX_ZONE_CHANGES:
+        return f"it defines about {changes:,.0f} offset changes"
+    return None
 
 
 def _component_name(text: str) -> str:
@@ -900,35 +959,14 @@ def _event_warnings(
 
 
 def _rule_steps(event: icalendar.cal.Component, until: datetime, user_zone: ZoneInfo) -> float:
-    """Roughly how many steps expanding the event's RRULEs up to ``until`` takes."""
+    """Roughly how many instances expanding the event's RRULEs up to ``until`` generates."""
+    from cal_followup.recurrence import rule_steps
+
     rules = event.get("RRULE")
     if rules is None:
         return 0
     start = _as_aware(cast(icalendar.Event, event).start, user_zone)
-    seconds = {
-        "SECONDLY": 1,
-        "MINUTELY": 60,
-        "HOURLY": 3600,
-        "DAILY": 86400,
-        "WEEKLY": 604800,
-        "MONTHLY": 2419200,
-        "YEARLY": 31536000,
-    }
-    total = 0.0
-    for rule in rules if isinstance(rules, list) else [rules]:
-        values: dict[str, Any] = {str(k).upper(): v for k, v in dict(rule).items()}
-        freq = str((values.get("FREQ") or ["YEARLY"])[0]).upper()
-        interval = max(int((values.get("INTERVAL") or [1])[0]), 1)
-        end = until
-        for value in values.get("UNTIL") or []:
-            end = min(end, _as_aware(value, user_zone))
-        span = max((end - start).total_seconds(), 0.0)
-        steps = span / (seconds.get(freq, 86400) * interval) + 1
-        for part, unit in (("BYSECOND", 1), ("BYMINUTE", 60), ("BYHOUR", 3600)):
-            if values.get(part) and unit < seconds.get(freq, 86400):
-                steps *= len(values[part])
-        total += steps
-    return total
+    return rule_steps(rules if isinstance(rules, list) else [rules], start, until)
 
 
 def _expand_series(
@@ -942,9 +980,13 @@ def _expand_series(
 ) -> Iterator[Occurrence | Problem]:
     import recurring_ical_events
 
+    from cal_followup.recurrence import fast_forward
+
     first = components[0]
-    for component in components:
+    for index, component in enumerate(components):
         try:
+            if "RECURRENCE-ID" not in component:
+                component = components[index] = fast_forward(component, window.start)
             steps = _rule_steps(component, window.end, user_zone)
         except Exception as error:  # noqa: BLE001 - a rule we cannot even size
             yield report.for_event(
@@ -971,8 +1013,18 @@ def _expand_series(
     line = block.first if block else None
     seen: set[str] = set()
     warned: set[str] = set()
+    deadline = monotonic() + SERIES_SECONDS
     try:
         for occurrence in recurring_ical_events.of(mini).after(window.start):
+            if monotonic() > deadline:
+                yield report.for_event(
+                    first,
+                    f"expanding the recurring event took over {SERIES_SECONDS:g} seconds; "
+                    "only the occurrences found by then were read",
+                    fatal=False,
+                    prop="RRULE",
+                )
+                break
             try:
                 start, end, all_day, zone, warnings = _event_times(occurrence, user_zone)
             except Exception as error:  # noqa: BLE001

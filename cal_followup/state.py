@@ -76,22 +76,72 @@ def database_path(state_folder: Path, identity: str) -> Path:
     return state_folder / f"{readable}-{digest}.sqlite3"
 
 
+def private_folder(folder: Path) -> None:
+    """Create ``folder`` readable by the user alone (0700), and tighten it if it is looser.
+
+    The state caches whole events (notes, attendees, addresses): nobody else
+    on the machine has any business reading it.
+    """
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not folder.is_dir():
+            raise NotADirectoryError(20, "not a folder")
+        if folder.stat().st_mode & 0o077:
+            os.chmod(folder, folder.stat().st_mode & 0o700)
+    except OSError as error:
+        raise SourceError(
+            f"{folder}: cannot create the state folder ({error.strerror or error}); "
+            "set XDG_STATE_HOME to a folder you can write"
+        ) from None
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` as 0600 if missing; tighten an existing one (and SQLite's -wal/-shm)."""
+    os.close(os.open(str(path), os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (str(path), f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            mode = os.stat(name).st_mode
+            if mode & 0o077:
+                os.chmod(name, mode & 0o700)
+
+
+def database_trouble(path: Path | str | None, error: BaseException) -> SourceError:
+    """One line for a database that cannot be used; 'damaged' only when it really is."""
+    text = str(error)
+    path = path or "state"
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return SourceError(f"{path}: the state database is read-only; make it writable")
+    if "full" in lowered or "disk i/o" in lowered:
+        return SourceError(f"{path}: cannot write the state database ({text}); free some space")
+    if "unable to open" in lowered or "locked" in lowered:
+        return SourceError(f"{path}: cannot open the state database ({text})")
+    return SourceError(
+        f"{path}: the state database is damaged ({text}); "
+        "move it away and run again (nothing will be duplicated)"
+    )
+
+
 class Memory:
     """The SQLite memory of one calendar (or source/target pair)."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         target = str(path) if path else ":memory:"
-        if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            if path:
+                private_folder(path.parent)
+                private_file(path)
             self.db = sqlite3.connect(target, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL") if path else None
             self._migrate()
-        except sqlite3.DatabaseError as error:
+            if path:
+                private_file(path)
+        except sqlite3.Error as error:
+            raise database_trouble(path, error) from None
+        except OSError as error:
             raise SourceError(
-                f"{path}: the state database is damaged ({error}); "
-                "move it away and run again (nothing will be duplicated)"
+                f"{path}: cannot open the state database ({error.strerror or error})"
             ) from None
 
     def _migrate(self) -> None:
@@ -138,7 +188,9 @@ class Memory:
     def replace_objects(self, objects: list[tuple[str, str | None, bytes]]) -> None:
         with self.transaction():
             self.db.execute("DELETE FROM objects")
-            self.db.executemany("INSERT INTO objects (href, etag, data) VALUES (?, ?, ?)", objects)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO objects (href, etag, data) VALUES (?, ?, ?)", objects
+            )
 
     def update_objects(
         self, changed: list[tuple[str, str | None, bytes]], deleted: list[str]
@@ -230,9 +282,10 @@ def _now_text() -> str:
 @contextlib.contextmanager
 def run_lock(path: Path, wait_seconds: float = 10.0) -> Iterator[None]:
     """Only one run per calendar: wait briefly for another run, then give up clearly."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     handle = os.open(str(path), os.O_RDWR | os.O_CREAT, 0o600)
     try:
+        os.fchmod(handle, 0o600)
         deadline = time.monotonic() + wait_seconds
         while True:
             try:

@@ -20,6 +20,7 @@ from typing import Any
 import icalendar
 
 from cal_followup.app import Outcome, business_days_for, find_interviews, planning_window
+from cal_followup.caps import run_flood
 from cal_followup.config import Settings
 from cal_followup.ical import (
     MARKER_HASH,
@@ -490,7 +491,9 @@ def sync(
     window = planning_window(now, settings)
     objects = source.load(window)
     target_objects = objects if target is source else target.load(window)
-    result.interviews = read_interviews(objects, now, settings, outcome)
+    # A single .ics file is read whole, as plan reads it (same problems, same lines).
+    readable = getattr(source, "readable", None)
+    result.interviews = read_interviews(readable() if readable else objects, now, settings, outcome)
     result.existing = existing_reminders(target_objects, outcome)
     seen: set[str] = set()
 
@@ -509,9 +512,25 @@ def sync(
         source.has_uid,
         outcome,
     )
+    flood = run_flood(sum(1 for a in actions if a.kind == CREATE))
+    if flood:
+        outcome.problems.append(Problem(target.name, flood))
+        actions = [a for a in actions if a.kind not in CHANGES]
     if dry_run:
         result.actions = actions
+        _store_warnings(outcome, source, target)
         return result
     done = apply(actions, target, memory, outcome)
     result.actions = done + [a for a in actions if a.kind not in CHANGES]
+    _store_warnings(outcome, source, target)
     return result
+
+
+def _store_warnings(outcome: Outcome, *stores: SyncStore) -> None:
+    """What the stores noticed on the way (hrefs outside the calendar, writes skipped)."""
+    for store in dict.fromkeys(stores):
+        for message in getattr(store, "loud_warnings", []):
+            outcome.problems.append(Problem("warning", message, fatal=False))
+        for message in getattr(store, "warnings", []):
+            if message not in outcome.warnings:
+                outcome.warnings.append(message)

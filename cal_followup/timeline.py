@@ -62,6 +62,17 @@ def _resolve_date(groups: dict[str, str | None], language: Language, after: date
     return None
 
 
+def _inside_number(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is part of a longer dotted or slashed number."""
+    core = text[start:end].strip()
+    start = start + text[start:end].index(core[:1]) if core else start
+    end = start + len(core)
+    before, after = text[max(start - 2, 0) : start], text[end : end + 2]
+    digit_before = before[-1:].isdigit() or (before[-1:] in "./" and before[:1].isdigit())
+    digit_after = after[:1].isdigit() or (after[:1] in "./" and after[1:2].isdigit())
+    return digit_before or digit_after
+
+
 def _match(text: str, language: Language, interview_day: date) -> StatedTimeline | None:
     for phrase in language.phrases:
         for found in phrase.regex.finditer(text):
@@ -69,6 +80,8 @@ def _match(text: str, language: Language, interview_day: date) -> StatedTimeline
             groups = {**phrase.defaults, **{k: v for k, v in found.groupdict().items() if v}}
             quoted = found.group(0).strip()
             if phrase.kind == "date":
+                if _inside_number(text, found.start(), found.end()):
+                    continue  # "1.2.3.4" (an address, a version) holds no date
                 deadline = _resolve_date(groups, language, interview_day)
                 if deadline is not None:
                     return StatedTimeline(quoted, deadline=deadline, kind=phrase.kind)

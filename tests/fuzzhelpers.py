@@ -126,3 +126,119 @@ def broken_calendar(draw: st.DrawFn) -> bytes:
     for _ in range(draw(st.integers(1, 4))):
         data = draw(mutation(data))[:MAX_SIZE]
     return data
+
+
+# --- Hostile calendars and servers (issue 11) ---------------------------------
+
+_FREQS = ["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"]
+_BY = {
+    "BYSECOND": range(60),
+    "BYMINUTE": range(60),
+    "BYHOUR": range(24),
+    "BYMONTHDAY": range(1, 32),
+    "BYYEARDAY": range(1, 367),
+    "BYMONTH": range(1, 13),
+}
+_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+@st.composite
+def rule_bomb(draw: st.DrawFn) -> str:
+    """An RRULE that expands to very many instances (BYxxx lists, fine frequencies)."""
+    parts = [f"FREQ={draw(st.sampled_from(_FREQS))}"]
+    for name, values in _BY.items():
+        if draw(st.booleans()):
+            chosen = draw(st.lists(st.sampled_from(list(values)), min_size=1, max_size=40))
+            parts.append(f"{name}={','.join(str(v) for v in sorted(set(chosen)))}")
+    if draw(st.booleans()):
+        parts.append("BYDAY=" + ",".join(draw(st.lists(st.sampled_from(_DAYS), min_size=1))))
+    if draw(st.booleans()):
+        parts.append(f"INTERVAL={draw(st.integers(1, 5))}")
+    if draw(st.booleans()):
+        parts.append(f"COUNT={draw(st.integers(1, 10**9))}")
+    return ";".join(parts)
+
+
+@st.composite
+def zone_bomb(draw: st.DrawFn) -> str:
+    """A VTIMEZONE whose STANDARD/DAYLIGHT rules change the offset absurdly often."""
+    year = draw(st.sampled_from(["0001", "1601", "1900", "1970", "2020"]))
+    rule = draw(rule_bomb())
+    rdates = ",".join(
+        f"{2000 + n // 12:04d}{n % 12 + 1:02d}01T000000" for n in range(draw(st.integers(0, 3000)))
+    )
+    extra = f"RDATE:{rdates}\r\n" if rdates else ""
+    return (
+        "BEGIN:VTIMEZONE\r\nTZID:Bomb\r\nBEGIN:STANDARD\r\n"
+        f"DTSTART:{year}0101T000000\r\nRRULE:{rule}\r\n{extra}"
+        "TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n"
+        f"DTSTART:{year}0301T000000\r\nRRULE:FREQ=YEARLY\r\n"
+        "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+    )
+
+
+@st.composite
+def bomb_calendar(draw: st.DrawFn) -> bytes:
+    """A calendar holding a zone bomb, a recurrence bomb and one ordinary event."""
+    start = draw(st.sampled_from(["00010101T000000", "19000101T100000", "20000101T100000"]))
+    rule = draw(rule_bomb())
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//fuzz//EN\r\n"
+        + draw(zone_bomb())
+        + f"BEGIN:VEVENT\r\nUID:bomb\r\nDTSTART;TZID=Bomb:{start}\r\nRRULE:{rule}\r\n"
+        "SUMMARY:Bomb\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:ordinary\r\nDTSTART:20261201T100000Z\r\nSUMMARY:Lunch\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+_ESCAPES = ["../", "..%2f", "%2e%2e/", "%2E%2E%2F", "./../", "..\\", "/..", "//"]
+
+
+@st.composite
+def hostile_href(draw: st.DrawFn, collection_path: str = "/cal/") -> tuple[str, bool]:
+    """(href, whether it is really inside ``collection_path``) as a server could send it."""
+    kind = draw(st.sampled_from(["inside", "up", "absolute-path", "other-host", "scheme", "port"]))
+    name = draw(st.from_regex(r"[A-Za-z0-9_-]{1,12}\.ics", fullmatch=True))
+    if kind == "inside":
+        return f"{collection_path}{name}", True
+    if kind == "up":
+        # One kind of escape, repeated past the root (mixing literal and encoded
+        # dots can cancel out into a path that really is inside).
+        escape = draw(st.sampled_from(_ESCAPES[:5]))
+        return f"{collection_path}{escape * 4}x/{name}", False
+    if kind == "absolute-path":
+        return f"/other{draw(st.integers(0, 99))}/{name}", False
+    if kind == "other-host":
+        host = draw(st.sampled_from(["127.0.0.2", "localhost", "evil.example", "[::1]"]))
+        return f"http://{host}{collection_path}{name}", False
+    if kind == "scheme":
+        return f"https://h{collection_path}{name}", False
+    return (
+        f"http://h:{draw(st.integers(1, 65535).filter(lambda p: p != 80))}{collection_path}{name}",
+        False,
+    )
+
+
+@st.composite
+def redirect_target(draw: st.DrawFn, home: str = "http://feed.example:8080") -> tuple[str, bool]:
+    """(Location a feed server answers with, whether it stays on the same origin)."""
+    path = "/" + draw(st.from_regex(r"(?:[a-z0-9][a-z0-9/]{0,20})?", fullmatch=True))
+    kind = draw(st.sampled_from(["same", "relative", "host", "port", "scheme", "userinfo"]))
+    if kind == "same":
+        return home + path, True
+    if kind == "relative":
+        return path, True
+    if kind == "host":
+        host = draw(
+            st.sampled_from(["evil.example", "feed.example.evil", "127.0.0.1", "FEED.example.org"])
+        )
+        return f"http://{host}:8080{path}", False
+    if kind == "port":
+        return (
+            f"http://feed.example:{draw(st.integers(1, 65535).filter(lambda p: p != 8080))}{path}",
+            False,
+        )
+    if kind == "scheme":
+        return f"https://feed.example:8080{path}", False
+    return f"http://feed.example:8080@evil.example{path}", False

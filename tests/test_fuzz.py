@@ -157,3 +157,62 @@ def test_one_broken_event_never_hides_the_others(request: pytest.FixtureRequest)
         assert others <= found, (how, uids[which], others - found)
 
     run()
+
+
+def test_zone_and_rule_bombs_never_stop_the_rest(request: pytest.FixtureRequest) -> None:
+    """Any bomb ends (refused or cut short in one line) and the ordinary event is read."""
+    from tests.fuzzhelpers import bomb_calendar
+
+    @settings(max_examples=examples(request, 15), **FUZZ)  # type: ignore[arg-type]
+    @given(data=bomb_calendar())
+    def run(data: bytes) -> None:
+        calendar = parse_calendar(data, "bomb.ics")
+        found = list(iter_occurrences(calendar, WINDOW, HELSINKI, "bomb.ics"))
+        assert any(isinstance(f, Occurrence) and f.uid == "ordinary" for f in found)
+        bombs = [f for f in found if isinstance(f, Occurrence) and f.uid == "bomb"]
+        assert len(bombs) <= 1000
+        for problem in (f for f in found if isinstance(f, Problem)):
+            assert "\n" not in str(problem)
+
+    run()
+
+
+def test_hostile_hrefs_never_resolve_inside_the_collection(request: pytest.FixtureRequest) -> None:
+    from urllib.parse import urljoin
+
+    from cal_followup.stores.caldav import inside_collection
+    from tests.fuzzhelpers import hostile_href
+
+    collection = "http://h/cal/"
+
+    @settings(max_examples=examples(request, 200), **FUZZ)  # type: ignore[arg-type]
+    @given(case=hostile_href())
+    def run(case: tuple[str, bool]) -> None:
+        href, inside = case
+        assert inside_collection(urljoin(collection, href), collection) is inside, href
+
+    run()
+
+
+def test_redirects_never_carry_credentials_elsewhere(request: pytest.FixtureRequest) -> None:
+    import urllib.request
+    from urllib.parse import urljoin
+
+    from cal_followup.stores.feed import _KeepCredentialsHome
+    from tests.fuzzhelpers import redirect_target
+
+    home = "http://feed.example:8080/private/feed.ics"
+
+    @settings(max_examples=examples(request, 200), **FUZZ)  # type: ignore[arg-type]
+    @given(case=redirect_target(), code=st.sampled_from([301, 302, 303, 307, 308]))
+    def run(case: tuple[str, bool], code: int) -> None:
+        location, same = case
+        request = urllib.request.Request(home, headers={"Authorization": "Basic c2FtOnB3"})
+        new = _KeepCredentialsHome().redirect_request(
+            request, None, code, "moved", {}, urljoin(home, location)
+        )
+        assert new is not None
+        carried = new.has_header("Authorization") or "Authorization" in new.unredirected_hdrs
+        assert carried is same, location
+
+    run()

@@ -23,6 +23,8 @@ times with backoff. Every error becomes one line without the password.
 
 from __future__ import annotations
 
+import posixpath
+import re
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -32,10 +34,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cal_followup.errors import AuthError, SourceError
-from cal_followup.reading import Window
+from cal_followup.reading import Window, one_line
 from cal_followup.state import Memory
 from cal_followup.stores.base import AlreadyExists, PreconditionFailed, StoredObject
 from cal_followup.stores.feed import redact
+from cal_followup.stores.httpbounds import (
+    AnswerTooLarge,
+    DeadlinePassed,
+    bound_session,
+    overall_seconds,
+)
 from cal_followup.transport import (
     certificate_message,
     is_certificate_error,
@@ -50,6 +58,8 @@ RETRIES = 3
 #: when the cache was filled come into view as time passes.
 FULL_REFRESH = timedelta(days=7)
 TRANSIENT = {500, 502, 503, 504, 507}
+#: The longest wait a server's Retry-After is honoured for; a longer one ends the run.
+MAX_RETRY_AFTER = 60.0
 
 
 def _xml(body: str) -> str:
@@ -104,10 +114,32 @@ class CalDavStore:
         )
         watch_session(self.client.session)
         self._password_set = bool(password)
+        self._status = 0
+        #: Warnings for the run's output (hrefs ignored, writes skipped).
+        self.warnings: list[str] = []
+        #: Warnings shown even with --quiet (the first run's plain-http warning).
+        self.loud_warnings: list[str] = []
+        self.deadline = overall_seconds(timeout)
+        bound_session(self.client.session, self.deadline, on_status=self._saw_status)
         self._collection: str | None = None
         self._uids: set[str] | None = None
 
     # HTTP -----------------------------------------------------------------
+    def _saw_status(self, status: int) -> None:
+        self._status = status
+
+    def _retry_wait(self, error: Any, attempt: int) -> float:
+        """Seconds to wait before retrying a 429/503 (Retry-After honoured, bounded)."""
+        wanted = getattr(error, "retry_after_seconds", None)
+        wait = 0.5 * 2 ** (attempt - 1) if wanted is None else max(float(wanted), 0.0)
+        if wait > MAX_RETRY_AFTER or attempt >= RETRIES:
+            status = getattr(error, "status", None) or self._status or 429
+            later = f" (it asks to wait {wait:.0f} seconds)" if wanted is not None else ""
+            raise SourceError(
+                f"{self.name}: the server is busy (HTTP {status}){later}; try again later"
+            )
+        return wait
+
     def _request(
         self, url: str, method: str, body: str = "", headers: dict[str, str] | None = None
     ) -> Any:
@@ -118,8 +150,19 @@ class CalDavStore:
             attempt += 1
             if self.on_request:
                 self.on_request(method, url)
+            self._status = 0
             try:
                 response = self.client.request(url, method, body, headers or {})
+            except caldav_error.RateLimitError as error:
+                time.sleep(self._retry_wait(error, attempt))
+                continue
+            except DeadlinePassed:
+                raise SourceError(
+                    f"{self.name}: the server did not finish answering within "
+                    f"{self.deadline:g} seconds"
+                ) from None
+            except AnswerTooLarge as error:
+                raise SourceError(f"{self.name}: {error}; not read") from None
             except caldav_error.AuthorizationError as error:
                 # The library raises for 403 too; a 403 is an answer the callers
                 # decide on (an expired sync token, a UID conflict, no permission).
@@ -128,6 +171,15 @@ class CalDavStore:
                 raise AuthError(self._auth_message(401)) from None
             except Exception as error:  # noqa: BLE001 - niquests raises many kinds
                 kind = type(error).__name__
+                if self._status >= 500:
+                    # An error page instead of XML: the status says more than the parser.
+                    if self._status in TRANSIENT and attempt < RETRIES:
+                        time.sleep(0.5 * 2 ** (attempt - 1))
+                        continue
+                    status = self._status
+                    raise SourceError(f"{self.name}: the server answered HTTP {status}") from None
+                if "XMLSyntax" in kind or "ParseError" in kind:
+                    raise SourceError(f"{self.name}: the answer is not valid XML") from None
                 if "SSL" in kind or "Certificate" in kind or is_certificate_error(error):
                     raise SourceError(certificate_message(self.name)) from None
                 transient = "Timeout" in kind or "ConnectionError" in kind
@@ -176,6 +228,24 @@ class CalDavStore:
 
     def _absolute(self, href: str) -> str:
         return urllib.parse.urljoin(self.collection, href)
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def _inside(self, url: str, what: str = "an event") -> bool:
+        """Whether ``url`` lies inside our calendar collection; warns (once) when not.
+
+        Hrefs come from the server: one naming another host, another
+        collection or ``../`` out of ours is never read, written or deleted.
+        """
+        if inside_collection(url, self.collection):
+            return True
+        self._warn(
+            f"{self.name}: the server named {what} outside the calendar "
+            f"({one_line(redact(url), 120)}); ignored"
+        )
+        return False
 
     # discovery ------------------------------------------------------------
     @property
@@ -296,7 +366,9 @@ class CalDavStore:
             objects += self._report(todo_body, "1", "querying tasks")
         except SourceError:
             pass
-        return objects
+        # One object may hold a VEVENT and a VTODO (Xandikos accepts it): both
+        # queries return it, and it is still one object.
+        return list({o.href: o for o in reversed(objects)}.values())[::-1]
 
     def _report(self, body: str, depth: str, what: str) -> list[StoredObject]:
         response = self._request(
@@ -314,7 +386,9 @@ class CalDavStore:
             if not href or data is None:
                 continue
             etag = _text(response.find(".//d:getetag", NS))
-            found.append(StoredObject(self._absolute(href), etag, data.encode("utf-8")))
+            absolute = self._absolute(href)
+            if self._inside(absolute):
+                found.append(StoredObject(absolute, etag, data.encode("utf-8")))
         return found
 
     def _multiget(self, hrefs: list[str]) -> list[StoredObject]:
@@ -351,13 +425,36 @@ class CalDavStore:
                 continue
             status = _text(item.find("d:status", NS)) or ""
             absolute = self._absolute(href)
+            if not self._inside(absolute):
+                continue
             if " 404 " in status:
                 deleted.append(absolute)
             elif absolute.rstrip("/") != self.collection.rstrip("/"):
                 changed.append((absolute, _text(item.find(".//d:getetag", NS))))
         return _text(tree.find("d:sync-token", NS)), changed, deleted
 
+    def _plain_http_warning(self) -> None:
+        """Basic auth over plain http shows the password to the network: say so once a run.
+
+        Cron runs with --quiet: there it is said on the first run only, so the
+        user sees it once when setting up and the nightly job stays silent.
+        """
+        parts = urllib.parse.urlsplit(self.url)
+        if parts.scheme.lower() != "http" or not self._password_set:
+            return
+        if not leaves_machine(parts.hostname or ""):
+            return
+        message = (
+            f"{self.name}: the password is sent over plain http, readable on the network; "
+            "use an https URL"
+        )
+        first_run = self.memory.get_meta("filled_at") is None
+        target = self.loud_warnings if first_run else self.warnings
+        if message not in target:
+            target.append(message)
+
     def load(self, window: Window) -> list[StoredObject]:
+        self._plain_http_warning()
         memory = self.memory
         token, ctag = memory.get_meta("sync_token"), memory.get_meta("ctag")
         filled = memory.get_meta("filled_at")
@@ -405,6 +502,8 @@ class CalDavStore:
         return [StoredObject(h, e, d) for h, e, d in self.memory.cached_objects()]
 
     def fetch(self, href: str) -> StoredObject | None:
+        if not self._inside(href):
+            return None
         response = self._request(href, "GET")
         if int(response.status) == 404:
             return None
@@ -417,7 +516,8 @@ class CalDavStore:
     def has_uid(self, uid: str) -> bool:
         body = _xml(
             '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
-            '<d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR">'
+            '<d:prop><d:getetag/><c:calendar-data/></d:prop>'
+            '<c:filter><c:comp-filter name="VCALENDAR">'
             '<c:comp-filter name="VEVENT"><c:prop-filter name="UID">'
             f'<c:text-match collation="i;octet">{_escape(uid)}</c:text-match>'
             "</c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"
@@ -427,7 +527,13 @@ class CalDavStore:
         )
         if int(response.status) >= 400:
             return True  # cannot tell: assume it exists, so nothing is withdrawn by mistake
-        return self._tree(response).find("d:response", NS) is not None
+        # text-match is a substring match ("iv-1" finds "iv-10"): compare exactly.
+        for item in self._tree(response).iterfind("d:response", NS):
+            data = _text(item.find(".//c:calendar-data", NS)) or ""
+            unfolded = data.replace("\r\n ", "").replace("\n ", "").replace("\r\n\t", "")
+            if uid in (m.strip() for m in _UID_LINE.findall(unfolded)):
+                return True
+        return False
 
     # writing --------------------------------------------------------------
     def href_for(self, uid: str) -> str:
@@ -455,8 +561,31 @@ class CalDavStore:
         self.memory.update_objects([(href, response.headers.get("ETag"), data)], [])
         return response.headers.get("ETag")
 
+    def _known_etag(self, href: str, etag: str | None) -> str | None:
+        """The ETag to write with: the one given, else fetched first (one request).
+
+        Without one a write would be blind and could overwrite an edit made
+        meanwhile, so None here means: do not write.
+        """
+        if not self._inside(href, "a reminder"):
+            raise PreconditionFailed(f"{redact(href)}: outside the calendar; not changed")
+        if etag:
+            return etag
+        current = self.fetch(href)
+        if current is None:
+            return None
+        if not current.etag:
+            raise PreconditionFailed(
+                f"{redact(href)}: the server gives no ETag for it, so it cannot be changed "
+                "safely; left as it is"
+            )
+        return current.etag
+
     def update(self, href: str, data: bytes, etag: str | None) -> str | None:
-        response = self._put(href, data, {"If-Match": etag} if etag else {})
+        etag = self._known_etag(href, etag)
+        if etag is None:
+            raise PreconditionFailed(f"{redact(href)}: deleted on the server meanwhile")
+        response = self._put(href, data, {"If-Match": etag})
         status = int(response.status)
         if status in (409, 412):
             raise PreconditionFailed(f"{redact(href)}: changed on the server meanwhile")
@@ -466,7 +595,11 @@ class CalDavStore:
         return response.headers.get("ETag")
 
     def delete(self, href: str, etag: str | None) -> None:
-        response = self._request(href, "DELETE", "", {"If-Match": etag} if etag else {})
+        etag = self._known_etag(href, etag)
+        if etag is None:
+            self.memory.update_objects([], [href])
+            return
+        response = self._request(href, "DELETE", "", {"If-Match": etag})
         status = int(response.status)
         if status == 412:
             raise PreconditionFailed(f"{redact(href)}: changed on the server meanwhile")
@@ -485,6 +618,51 @@ class _Answer:
     status: int
     raw: str | bytes
     headers: dict[str, str] = field(default_factory=dict)
+
+
+_UID_LINE = re.compile(r"(?mi)^UID[^:\r\n]*:(.*?)\r?$")
+
+
+def _normal_path(path: str) -> str:
+    """A URL path with percent-escapes decoded and dot-segments resolved."""
+    decoded = urllib.parse.unquote(path)
+    resolved = posixpath.normpath("/" + decoded.lstrip("/"))
+    return resolved + ("/" if decoded.endswith("/") and resolved != "/" else "")
+
+
+def inside_collection(url: str, collection: str) -> bool:
+    """Whether ``url`` names something inside ``collection``: same origin, path below it."""
+    try:
+        target, base = urllib.parse.urlsplit(url), urllib.parse.urlsplit(collection)
+        same_origin = (
+            target.scheme.lower() == base.scheme.lower()
+            and (target.hostname or "") == (base.hostname or "")
+            and (target.port or _PORTS.get(target.scheme.lower()))
+            == (base.port or _PORTS.get(base.scheme.lower()))
+            and "@" not in target.netloc
+        )
+    except ValueError:
+        return False
+    if not same_origin:
+        return False
+    prefix = _normal_path(base.path).rstrip("/") + "/"
+    path = _normal_path(target.path)
+    return path.startswith(prefix) or path.rstrip("/") + "/" == prefix
+
+
+_PORTS = {"http": 80, "https": 443}
+
+
+def leaves_machine(host: str) -> bool:
+    """Whether traffic to ``host`` goes over a network (loopback never does)."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return True
 
 
 def _escape(text: str) -> str:

@@ -11,10 +11,18 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 
 from cal_followup import __version__
 from cal_followup.errors import AuthError, SourceError
 from cal_followup.stores import Item
+from cal_followup.stores.httpbounds import (
+    AnswerTooLarge,
+    DeadlinePassed,
+    deadline,
+    overall_seconds,
+    read_capped,
+)
 
 MAX_FEED_BYTES = 64 * 1024 * 1024
 
@@ -31,6 +39,45 @@ def redact(url: str) -> str:
     return urllib.parse.urlunsplit(parts)
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(
+        scheme
+    )
+
+
+class _KeepCredentialsHome(urllib.request.HTTPRedirectHandler):
+    """Follow redirects, but never carry the password to another scheme, host or port.
+
+    urllib copies ``Authorization`` onto every redirect; a feed that answers
+    307 to another host would hand it the user's password.
+    """
+
+    max_redirections = 5
+
+    def redirect_request(  # type: ignore[override]
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and _origin(newurl) != _origin(req.full_url):
+            for name in list(new.headers):
+                if name.lower() == "authorization":
+                    del new.headers[name]
+            new.unredirected_hdrs.pop("Authorization", None)
+        return new
+
+
+def _read(response: Any) -> bytes:
+    return read_capped(iter(lambda: response.read(64 * 1024), b""), MAX_FEED_BYTES)
+
+
 class FeedHTTPError(SourceError):
     """The server answered, but not with the feed: it may be a CalDAV collection."""
 
@@ -39,7 +86,11 @@ def reject_password_in_url(url: str) -> None:
     """Passwords never travel on the command line, so never inside a URL either."""
     from cal_followup.errors import ConfigError
 
-    if urllib.parse.urlsplit(url).password is not None:
+    try:
+        password = urllib.parse.urlsplit(url).password
+    except ValueError as error:  # "http://[::1/x": no URL at all, and no secret to show
+        raise ConfigError(f"{redact(url)}: not a valid URL ({error})") from None
+    if password is not None:
         raise ConfigError(
             f"{redact(url)}: do not put the password in the URL; use $CAL_FOLLOWUP_PASSWORD, "
             "password_command or the system keyring"
@@ -79,13 +130,23 @@ class FeedSource:
     def items(self) -> Iterator[Item]:
         from cal_followup.transport import Timer, feed_context, log_request
 
+        opener = urllib.request.build_opener(
+            _KeepCredentialsHome(), urllib.request.HTTPSHandler(context=feed_context())
+        )
+        seconds = overall_seconds(self.timeout)
         timer = Timer()
         try:
-            with urllib.request.urlopen(
-                self._request(), timeout=self.timeout, context=feed_context()
-            ) as response:
+            with deadline(seconds), opener.open(self._request(), timeout=self.timeout) as response:
                 log_request("GET", self.name, response.status, timer.seconds)
-                data = response.read(MAX_FEED_BYTES + 1)
+                data = _read(response)
+        except DeadlinePassed:
+            raise SourceError(
+                f"{self.name}: the feed did not arrive within {seconds:g} seconds"
+            ) from None
+        except AnswerTooLarge:
+            raise SourceError(
+                f"{self.name}: the feed is larger than {MAX_FEED_BYTES >> 20} MB; not read"
+            ) from None
         except urllib.error.HTTPError as error:
             log_request("GET", self.name, error.code, timer.seconds)
             if error.code in (401, 403):
@@ -106,6 +167,4 @@ class FeedSource:
             # friends); ValueError: a URL that is not one (a bad port, a bad host).
             detail = str(error).replace(self.url, self.name)
             raise SourceError(f"{self.name}: cannot fetch the feed: {detail}") from None
-        if len(data) > MAX_FEED_BYTES:
-            raise SourceError(f"{self.name}: the feed is larger than {MAX_FEED_BYTES} bytes")
         yield Item(data, self.name)

@@ -13,14 +13,17 @@ atomically, and every other file is left alone.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 
 from cal_followup.errors import SourceError
 from cal_followup.reading import Window
 from cal_followup.stores.base import AlreadyExists, PreconditionFailed, StoredObject
+from cal_followup.stores.icsfile import read_file
 
 _BEGIN = re.compile(rb"^BEGIN:([A-Za-z0-9-]+)\s*$", re.IGNORECASE)
 _END = re.compile(rb"^END:([A-Za-z0-9-]+)\s*$", re.IGNORECASE)
@@ -35,9 +38,30 @@ def atomic_write(path: str, data: bytes, *, exclusive: bool = False) -> None:
     """Temporary file in the same folder, fsync, rename: never half-written."""
     from cal_followup.app import write_atomically
 
-    if exclusive and os.path.exists(path):
+    if exclusive and os.path.lexists(path):
         raise AlreadyExists(f"{path}: already exists")
     write_atomically(path, data)
+
+
+def writable_target(path: str) -> str:
+    """Where writing ``path`` really goes: through symlinks to a regular, writable file.
+
+    A symlinked calendar is updated in place of its target (the link stays a
+    link); a FIFO or device is never replaced by a regular file; a file the
+    user made read-only is left alone.
+    """
+    target = os.path.realpath(path)
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as error:
+        raise SourceError(f"{path}: cannot write: {error.strerror or error}") from None
+    if not stat.S_ISREG(mode):
+        raise SourceError(f"{path}: not a regular file; refusing to replace it")
+    if not mode & 0o222:
+        raise SourceError(f"{path}: the file is read-only; not changed (make it writable first)")
+    return target
 
 
 @dataclass
@@ -78,11 +102,17 @@ class _ParsedFile:
     @property
     def header(self) -> list[bytes]:
         """What wraps a single object: the head plus calendar properties."""
-        return self.head + [s for s in self.segments if isinstance(s, bytes)]
+        return self.head + [
+            s for s in self.segments if isinstance(s, bytes) and not isinstance(s, _Boundary)
+        ]
 
     @property
     def footer(self) -> list[bytes]:
         return self.tail[:1]
+
+
+class _Boundary(bytes):
+    """Raw lines between two VCALENDARs of one file: written back, never a wrapper."""
 
 
 def _split(data: bytes, where: str) -> _ParsedFile:
@@ -92,10 +122,19 @@ def _split(data: bytes, where: str) -> _ParsedFile:
     tail: list[bytes] = []
     depth = 0
     current: _Block | None = None
+    between = False  # inside a second (third...) VCALENDAR, before its first component
     for number, line in enumerate(lines, start=1):
         bare = line.rstrip(b"\r\n")
         begin, end = _BEGIN.match(bare), _END.match(bare)
         if depth == 0:
+            if tail and begin and begin.group(1).upper() == b"VCALENDAR":
+                # Another calendar in the same file: plan reads its events, so
+                # sync must too. The lines between stay exactly where they were.
+                segments.extend(_Boundary(t) for t in tail)
+                tail = []
+                segments.append(_Boundary(line))
+                depth, between = 1, True
+                continue
             if tail or not begin:
                 (tail if tail else head).append(line)
                 if not tail and bare.strip() and not begin:
@@ -110,8 +149,9 @@ def _split(data: bytes, where: str) -> _ParsedFile:
             continue
         if depth == 1 and begin:
             current = _Block(begin.group(1).decode("ascii").upper(), [])
+            between = False
         if current is None:
-            segments.append(line)
+            segments.append(_Boundary(line) if between else line)
             continue
         current.lines.append(line)
         if begin:
@@ -126,12 +166,52 @@ def _split(data: bytes, where: str) -> _ParsedFile:
             f"{where}: not a complete iCalendar file (BEGIN/END do not match); "
             "refusing to rewrite it"
         )
-    newline = b"\r\n" if b"\r\n" in data[:4096] else b"\n"
-    parsed = _ParsedFile(head, segments, tail, newline)
+    parsed = _ParsedFile(head, segments, tail, _newline(data))
     for block in parsed.blocks:
-        match = _UID.search(block.data)
-        block.uid = match.group(1).decode("utf-8", "replace").strip() if match else None
+        block.uid = _first_value(block.lines, _UID_LINE)
     return parsed
+
+
+def _newline(data: bytes) -> bytes:
+    sample = data[:65536]
+    if b"\r\n" in sample:
+        return b"\r\n"
+    if b"\n" in sample or b"\r" not in sample:
+        return b"\n"
+    return b"\r"  # old Mac files: CR alone
+
+
+_UID_LINE = re.compile(rb"UID[;:](?:[^:\r\n]*:)?(.*?)[\r\n]*$", re.IGNORECASE)
+_TZID_LINE = re.compile(rb"TZID[;:](?:[^:\r\n]*:)?(.*?)[\r\n]*$", re.IGNORECASE)
+
+
+def _first_value(lines: list[bytes], pattern: re.Pattern[bytes]) -> str | None:
+    """The value of the first line matching ``pattern`` (line by line: CR-only files too)."""
+    for line in lines:
+        match = pattern.match(line)
+        if match:
+            return match.group(1).decode("utf-8", "replace").strip()
+    return None
+
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _decode_file(raw: bytes) -> tuple[bytes, bytes, str]:
+    """(UTF-8 bytes to work on, BOM, codec to write back with), as plan reads the file."""
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if raw.startswith(bom):
+            text = raw[len(bom) :].decode(codec, "surrogatepass")
+            return text.encode("utf-8", "surrogatepass"), bom, codec
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[len(codecs.BOM_UTF8) :], codecs.BOM_UTF8, ""
+    return raw, b"", ""
+
+
+def _encode_file(data: bytes, bom: bytes, codec: str) -> bytes:
+    if codec:
+        return bom + data.decode("utf-8", "surrogatepass").encode(codec, "surrogatepass")
+    return bom + data
 
 
 class IcsFileStore:
@@ -146,31 +226,39 @@ class IcsFileStore:
         self._replacements: dict[str, bytes | None] = {}
         self._added: dict[str, bytes] = {}
         self._new_zones: list[_Block] = []
+        self._bom, self._codec = b"", ""
+        #: Computed once per read: rebuilding them per object made sync quadratic.
+        self._prefix = self._suffix = b""
+        self._group_cache: dict[str, list[_Block]] | None = None
 
     def _read(self) -> _ParsedFile:
         if self._parsed is None:
-            try:
-                with open(self.path, "rb") as handle:
-                    self._original = handle.read()
-            except OSError as error:
-                raise SourceError(f"{self.path}: cannot read: {error.strerror}") from None
-            self._parsed = _split(self._original, self.path)
+            self._original = read_file(self.path, regular_only=True)
+            data, self._bom, self._codec = _decode_file(self._original)
+            self._parsed = _split(data, self.path)
+            # The calendar's own lines (VERSION, PRODID, X-WR-TIMEZONE) and its zones wrap
+            # each object, so it parses exactly as it would inside the whole file.
+            zones = b"".join(b.data for b in self._parsed.timezones)
+            self._prefix = b"".join(self._parsed.header) + zones
+            self._suffix = b"".join(self._parsed.footer)
+            self._group_cache = None
         return self._parsed
 
     def _wrap(self, body: bytes) -> bytes:
-        parsed = self._read()
-        # The calendar's own lines (VERSION, PRODID, X-WR-TIMEZONE) and its zones wrap
-        # each object, so it parses exactly as it would inside the whole file.
-        zones = b"".join(b.data for b in parsed.timezones)
-        return b"".join(parsed.header) + zones + body + b"".join(parsed.footer)
+        self._read()
+        return self._prefix + body + self._suffix
 
     def _groups(self) -> dict[str, list[_Block]]:
+        blocks = self._read().blocks
+        if self._group_cache is not None:
+            return self._group_cache
         groups: dict[str, list[_Block]] = {}
-        for index, block in enumerate(self._read().blocks):
+        for index, block in enumerate(blocks):
             if block.kind == "VTIMEZONE":
                 continue
             key = block.uid or f"#block-{index}"
             groups.setdefault(key, []).append(block)
+        self._group_cache = groups
         return groups
 
     def load(self, window: Window) -> list[StoredObject]:
@@ -179,6 +267,16 @@ class IcsFileStore:
             body = b"".join(b.data for b in blocks)
             objects.append(StoredObject(uid, _etag(body), self._wrap(body)))
         return objects
+
+    def readable(self) -> list[StoredObject]:
+        """The whole file as one object, to read events exactly as ``plan`` reads it.
+
+        Parsing object by object re-parses the header and every zone for each
+        event; and messages then name the file and line, not a UID.
+        """
+        self._read()
+        data = self._original or b""
+        return [StoredObject(self.path, _etag(data), data)]
 
     def fetch(self, href: str) -> StoredObject | None:
         if href in self._added:
@@ -200,8 +298,8 @@ class IcsFileStore:
         parsed = _split(data, "reminder")
         newline = self._read().newline
         body = b"".join(b.data for b in parsed.blocks if b.kind != "VTIMEZONE")
-        if newline == b"\n":
-            body = body.replace(b"\r\n", b"\n")
+        if newline != b"\r\n":
+            body = body.replace(b"\r\n", newline)
         return body
 
     def create(self, href: str, data: bytes) -> str | None:
@@ -231,12 +329,12 @@ class IcsFileStore:
 
     def _zone_blocks_from(self, data: bytes) -> None:
         parsed = self._read()
-        have = {_tzid(b.data) for b in [*parsed.timezones, *self._new_zones]}
+        have = {_tzid(b) for b in [*parsed.timezones, *self._new_zones]}
         for block in _split(data, "reminder").blocks:
-            if block.kind == "VTIMEZONE" and _tzid(block.data) not in have:
+            if block.kind == "VTIMEZONE" and _tzid(block) not in have:
                 lines = block.lines
-                if parsed.newline == b"\n":
-                    lines = [line.replace(b"\r\n", b"\n") for line in lines]
+                if parsed.newline != b"\r\n":
+                    lines = [line.replace(b"\r\n", parsed.newline) for line in lines]
                 self._new_zones.append(_Block("VTIMEZONE", lines))
 
     def commit(self) -> None:
@@ -265,24 +363,18 @@ class IcsFileStore:
         out.extend(zones_pending)
         out.extend(self._added.values())
         out.extend(parsed.tail)
-        try:
-            with open(self.path, "rb") as handle:
-                now_on_disk = handle.read()
-        except OSError as error:
-            raise SourceError(f"{self.path}: cannot read: {error.strerror}") from None
-        if now_on_disk != self._original:
+        if read_file(self.path, regular_only=True) != self._original:
             raise PreconditionFailed(
                 f"{self.path}: the file changed while cal-followup was working; nothing was "
                 "written, run again"
             )
-        atomic_write(self.path, b"".join(out))
-        self._original, self._parsed = None, None
+        atomic_write(self.path, _encode_file(b"".join(out), self._bom, self._codec))
+        self._original, self._parsed, self._group_cache = None, None, None
         self._replacements, self._added, self._new_zones = {}, {}, []
 
 
-def _tzid(data: bytes) -> str:
-    match = re.search(rb"^TZID[;:](?:[^:\r\n]*:)?(.*?)\r?$", data, re.IGNORECASE | re.MULTILINE)
-    return match.group(1).decode("utf-8", "replace").strip() if match else ""
+def _tzid(block: _Block) -> str:
+    return _first_value(block.lines, _TZID_LINE) or ""
 
 
 class VdirStore:
@@ -323,12 +415,12 @@ class VdirStore:
         return objects
 
     def fetch(self, href: str) -> StoredObject | None:
-        try:
-            with open(self._file(href), "rb") as handle:
-                data = handle.read()
-        except FileNotFoundError:
+        path = self._file(href)
+        if not os.path.lexists(path):
             return None
-        except OSError:
+        try:
+            data = read_file(path, regular_only=True)
+        except SourceError:
             return StoredObject(href, None, b"")
         return StoredObject(href, _etag(data), data)
 

@@ -6,6 +6,8 @@ line instead of filling the memory (a real calendar of ten years is a few MB).
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -25,20 +27,39 @@ def read_bounded(stream: BinaryIO, where: str, limit: int = MAX_FILE_BYTES) -> b
     return data
 
 
+def read_file(path: str, *, regular_only: bool = False) -> bytes:
+    """The bytes of ``path``, bounded; SourceError naming it on any trouble.
+
+    Opening never blocks (a FIFO without a writer would hang the run);
+    ``regular_only`` refuses anything but a plain file, as a vdir scan must:
+    one FIFO named ``x.ics`` in a folder would otherwise stop every run.
+    """
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except IsADirectoryError:
+        raise SourceError(f"{path}: is a folder, not an .ics file") from None
+    except OSError as error:
+        raise SourceError(f"{path}: cannot read: {error.strerror or error}") from None
+    with os.fdopen(handle, "rb") as stream:
+        mode = os.fstat(handle).st_mode
+        if stat.S_ISDIR(mode):
+            raise SourceError(f"{path}: is a folder, not an .ics file")
+        if regular_only and not stat.S_ISREG(mode):
+            raise SourceError(f"{path}: not a regular file (a pipe, device or socket); not read")
+        os.set_blocking(handle, True)
+        try:
+            return read_bounded(stream, path)
+        except OSError as error:
+            raise SourceError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
 class IcsFileSource:
     def __init__(self, path: str) -> None:
         self.path = path
         self.name = path
 
     def items(self) -> Iterator[Item]:
-        try:
-            with open(self.path, "rb") as handle:
-                data = read_bounded(handle, self.path)
-        except IsADirectoryError:
-            raise SourceError(f"{self.path}: is a folder, not an .ics file") from None
-        except OSError as error:
-            raise SourceError(f"{self.path}: cannot read: {error.strerror or error}") from None
-        yield Item(data, self.path)
+        yield Item(read_file(self.path), self.path)
 
 
 class StdinSource:

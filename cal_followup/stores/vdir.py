@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from cal_followup.errors import SourceError
 from cal_followup.stores import Item
-from cal_followup.stores.icsfile import MAX_FILE_BYTES, read_bounded
+from cal_followup.stores.icsfile import read_file
 
 
 class VdirSource:
@@ -31,12 +31,11 @@ class VdirSource:
         for name in self._names():
             path = os.path.join(self.path, name)
             try:
-                with open(path, "rb") as handle:
-                    data = read_bounded(handle, path, MAX_FILE_BYTES)
-            except (OSError, SourceError) as error:
+                data = read_file(path, regular_only=True)
+            except SourceError as error:
                 # One unreadable item must not hide the others: an empty item
                 # becomes a one-line problem naming it when parsed.
-                reason = error.strerror if isinstance(error, OSError) else "too large"
-                yield Item(b"", f"{path} (cannot read: {reason or error})", href=name)
+                reason = str(error).removeprefix(f"{path}: ")
+                yield Item(b"", f"{path} ({reason})", href=name)
                 continue
             yield Item(data, path, href=name)
