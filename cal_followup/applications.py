@@ -26,6 +26,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo
 
+from cal_followup.caps import cap_application
 from cal_followup.config import Settings
 from cal_followup.model import Application, Interview, Person, Reminder, Stage, StatedTimeline
 from cal_followup.reading import Problem
@@ -392,35 +393,53 @@ def plan_applications(
     One interview that cannot be planned is reported in ``problems`` and the
     rest go on; a configuration error (exit status 2) stops everything.
     """
+    reminders: list[Reminder] = []
+    for application in group_applications(interviews, calendar_for):
+        planned = _plan_one(application, now, settings, calendar_for, problems, anchors_for)
+        # One invitation cannot flood the calendar (a series of many rounds, a huge panel).
+        kept, warning = cap_application(planned, application.heading)
+        if warning:
+            problems.append(Problem(application.interviews[-1].source, warning, fatal=False))
+        reminders.extend(kept)
+    return reminders
+
+
+def _plan_one(
+    application: Application,
+    now: datetime,
+    settings: Settings,
+    calendar_for: CalendarFor,
+    problems: list[Problem],
+    anchors_for: Callable[[Interview], Anchors] | None,
+) -> list[Reminder]:
     from cal_followup.errors import FollowupError
     from cal_followup.policy import plan_interview
 
     reminders: list[Reminder] = []
-    for application in group_applications(interviews, calendar_for):
-        for interview, stages in planning_items(application):
-            try:
-                anchors, fixed = anchors_for(interview) if anchors_for else ({}, frozenset())
-                reminders.extend(
-                    plan_interview(
-                        interview,
-                        now,
-                        settings,
-                        calendar_for(interview),  # type: ignore[arg-type]
-                        anchors,
-                        fixed,
-                        stages=stages,
-                        application=application.key,
-                    )
+    for interview, stages in planning_items(application):
+        try:
+            anchors, fixed = anchors_for(interview) if anchors_for else ({}, frozenset())
+            reminders.extend(
+                plan_interview(
+                    interview,
+                    now,
+                    settings,
+                    calendar_for(interview),  # type: ignore[arg-type]
+                    anchors,
+                    fixed,
+                    stages=stages,
+                    application=application.key,
                 )
-            except Exception as error:  # noqa: BLE001 - one interview never stops the rest
-                if isinstance(error, FollowupError) and error.exit_status == 2:
-                    raise
-                problems.append(
-                    Problem(
-                        f"{interview.source}: event {interview.uid!r} ({interview.summary[:60]})",
-                        f"cannot plan reminders: {error}",
-                    )
+            )
+        except Exception as error:  # noqa: BLE001 - one interview never stops the rest
+            if isinstance(error, FollowupError) and error.exit_status == 2:
+                raise
+            problems.append(
+                Problem(
+                    f"{interview.source}: event {interview.uid!r} ({interview.summary[:60]})",
+                    f"cannot plan reminders: {error}",
                 )
+            )
     return reminders
 
 

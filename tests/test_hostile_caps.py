@@ -54,7 +54,8 @@ def test_an_hourly_interview_counts_a_few_rounds(tmp_path: Path) -> None:
 
 
 def test_a_run_that_would_flood_writes_nothing(tmp_path: Path) -> None:
-    events = [invite(f"corp{n}", 12, "FREQ=HOURLY") for n in range(4)]
+    # Each application stays under its own cap; together they pass the run's.
+    events = [invite(f"corp{n}", 12, "FREQ=HOURLY") for n in range(25)]
     path = tmp_path / "c.ics"
     path.write_bytes(calendar(*events))
     before = path.read_bytes()
@@ -76,3 +77,16 @@ def test_the_application_cap_keeps_the_earliest() -> None:
     assert len(kept) == caps.MAX_REMINDERS_PER_APPLICATION and warning
     assert kept[0].due == "2026-12-01"
     assert caps.cap_application(many[:3], "x") == (many[:3], None)
+
+
+def test_many_invitations_for_one_application_are_capped(tmp_path: Path) -> None:
+    # Separate events (not one series) for the same company and role: each a round
+    # of one application; together they would give more reminders than any real one.
+    events = [
+        invite("initech", 12).replace("UID:initech", f"UID:initech-{n}")
+        for n in range(5)
+    ]
+    reminders, err = plan(tmp_path, calendar(*events))
+    assert {r["application"] for r in reminders} == {reminders[0]["application"]}
+    assert 0 < len(reminders) <= caps.MAX_REMINDERS_PER_APPLICATION < 5 * 12
+    assert "reminders for one application" in err
