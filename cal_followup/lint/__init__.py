@@ -6,8 +6,10 @@ its ``mailto:`` line first, reads the same way) and returns findings with
 1-based line and column numbers, like a compiler's. ``check_document`` also
 takes a whole .ics file and checks the draft of every cal-followup reminder
 in it, with positions in the file itself. The words it looks for are data:
-each language file has a ``[lint]`` table, so adding a language adds its
-greetings, slang and demanding phrases without touching this module.
+one rule file per language, ``lint/rules/<code>.toml`` (see
+``cal_followup.lint.rules`` for its schema and ``cal_followup.lint.patterns``
+for its phrase patterns, which match words by their lemmas), so adding a
+language adds its greetings, slang and demanding phrases without code.
 
 What counts (documented here and in ``cal-followup check --help``):
 
@@ -17,8 +19,10 @@ What counts (documented here and in ``cal-followup check --help``):
   most eight words) and ends with a comma; a long one is paragraph text too.
   The *sign-off* is the first line of the last block that starts with a
   known closing phrase ("Kind regards", "Ystävällisin terveisin", "Bien
-  cordialement"), is short and does not end a sentence; it and the lines
-  after it (the sender's name) are the signature.
+  cordialement"), is short and does not end a sentence, or that holds a
+  classic closing formula ("Je vous prie d'agréer, Madame, l'expression de
+  mes salutations distinguées."), which may wrap over lines; it and the
+  lines after it (the sender's name) are the signature.
 - A *paragraph* is a block, less the greeting and the signature. A draft has
   at most ``MAX_PARAGRAPHS`` of them, none longer than ``MAX_PARAGRAPH_WORDS``
   words, and at most ``MAX_WORDS`` words in all of them together.
@@ -35,6 +39,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from cal_followup.languages import Language, load_languages
+from cal_followup.lint.ics import calendar_drafts, is_calendar
+from cal_followup.lint.rules import load_rule_sets, phrase_findings, rule_set
 
 MAX_PARAGRAPHS = 4
 MAX_WORDS = 150
@@ -65,12 +71,6 @@ CODES: dict[str, str] = {
 PLACEHOLDER_CODES = frozenset({"P001"})
 LENGTH_CODES = frozenset({"F011", "F012", "F013"})
 
-_PHRASE_RULES = (
-    ("slang", "F006", "slang or spoken language {quote}: write it out in standard language"),
-    ("demanding", "F007", "pushy phrase {quote}: ask politely and leave them time"),
-    ("money", "F009", "mentions pay or benefits {quote}: leave money until the employer raises it"),
-    ("contact", "F010", "proposes a call or a visit {quote}: follow up by email only"),
-)
 _EMOJI = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u3030\u303d\u3297\u3299]"
     r"|(?<![\w:/])[:;=]-?[)(DPp|*]+(?!\w)"
@@ -150,7 +150,7 @@ def _phrase_pattern(phrase: str) -> str:
 @cache
 def _list_pattern(code: str, name: str, anchored: bool = False) -> re.Pattern[str] | None:
     """One regular expression for a ``[lint]`` list, longest phrases first."""
-    phrases = load_languages()[code].lint.get(name, ())
+    phrases = rule_set(code).get(name)
     if not phrases:
         return None
     ordered = sorted(phrases, key=len, reverse=True)
@@ -163,9 +163,9 @@ def _list_pattern(code: str, name: str, anchored: bool = False) -> re.Pattern[st
 def _all_headers() -> tuple[frozenset[str], frozenset[str]]:
     subjects: set[str] = set()
     others: set[str] = set()
-    for language in load_languages().values():
-        subjects.update(language.lint.get("subject_headers", ()))
-        others.update(language.lint.get("headers", ()))
+    for rules in load_rule_sets().values():
+        subjects.update(rules.get("subject_headers"))
+        others.update(rules.get("headers"))
     subjects.add("subject")
     return frozenset(subjects), frozenset(others | subjects)
 
@@ -176,11 +176,11 @@ def _normalise(text: str) -> str:
 
 
 def detect_language(text: str, default: str = DEFAULT_LANGUAGE) -> str:
-    """The language whose frequent words (``[lint] words``) the text uses most."""
+    """The language whose frequent words (a rule file's ``words``) the text uses most."""
     tokens = re.findall(r"\w+(?:'\w+)?", _normalise(text).lower())
     best, best_score = default, 0
-    for code, language in sorted(load_languages().items(), key=lambda item: item[0] != default):
-        words = set(language.lint.get("words", ()))
+    for code, rules in sorted(load_rule_sets().items(), key=lambda item: item[0] != default):
+        words = set(rules.get("words"))
         if not words:
             continue
         score = sum(1 for token in tokens if token in words)
@@ -296,28 +296,60 @@ def _shape(text: str, code: str) -> _Shape:
         if first.words <= MAX_SHORT_LINE_WORDS:
             blocks[0] = blocks[0][1:]
 
-    last = blocks[-1]
-    for position, line in enumerate(last):
-        if _is_sign_off(line, code):
-            shape.sign_off = line
-            shape.signature = last[position + 1 :]
-            blocks[-1] = last[:position]
-            break
-    else:
-        # "Best regards," then a blank line, then the name.
-        if (
-            len(blocks) >= 2
-            and len(last) <= 3
-            and all(line.words <= 5 and line.text.strip()[-1:] not in ".?!" for line in last)
-        ):
-            previous = blocks[-2]
-            if previous and _is_sign_off(previous[-1], code):
-                shape.sign_off = previous[-1]
-                shape.signature = last
-                blocks[-2] = previous[:-1]
-                blocks[-1] = []
+    _find_signature(shape, blocks, code)
     shape.paragraphs = [b for b in blocks if b]
     return shape
+
+
+#: A closing formula runs over at most this many lines before its full stop.
+MAX_FORMULA_LINES = 4
+
+
+def _closing_in(block: list[_Line], code: str) -> tuple[int, int] | None:
+    """``(first, after)``: ``block[first:after]`` is the sign-off, if the block has one.
+
+    A short closing line ("Kind regards,"), or a closing formula, a whole
+    sentence that may wrap over lines up to its full stop.
+    """
+    formula = _list_pattern(code, "closing_formulas")
+    for index, line in enumerate(block):
+        if _is_sign_off(line, code):
+            return index, index + 1
+        if formula is not None and formula.search(_normalise(line.text)):
+            end = index
+            while (
+                end + 1 < len(block)
+                and end - index < MAX_FORMULA_LINES
+                and not block[end].text.rstrip().endswith(".")
+            ):
+                end += 1
+            return index, end + 1
+    return None
+
+
+def _find_signature(shape: _Shape, blocks: list[list[_Line]], code: str) -> None:
+    """Set the shape's sign-off and signature and take them out of ``blocks``."""
+    last = blocks[-1]
+    found = _closing_in(last, code)
+    if found is not None:
+        first, after = found
+        shape.sign_off = last[first]
+        shape.signature = last[after:]
+        blocks[-1] = last[:first]
+        return
+    # "Best regards," then a blank line, then the name.
+    if (
+        len(blocks) >= 2
+        and len(last) <= 3
+        and all(line.words <= 5 and line.text.strip()[-1:] not in ".?!" for line in last)
+    ):
+        previous = blocks[-2]
+        found = _closing_in(previous, code) if previous else None
+        if found is not None and found[1] == len(previous):
+            shape.sign_off = previous[found[0]]
+            shape.signature = last
+            blocks[-2] = previous[: found[0]]
+            blocks[-1] = []
 
 
 # -- the rules ------------------------------------------------------------------------------
@@ -327,22 +359,19 @@ def _quote(text: str) -> str:
     return '"' + " ".join(text.split()) + '"'
 
 
-def content_findings(text: str, language: Language) -> list[tuple[int, int, str, str]]:
+def content_findings(
+    text: str, language: Language | str, known_names: Iterable[str] = ()
+) -> list[tuple[int, int, str, str]]:
     """``(start, end, code, message)`` for the words in ``text`` that rule 6 objects to.
 
     Slang, demanding phrases, pay, calls and visits, emoji: what can be wrong
     with a phrase on its own. The drafts use it to avoid a topic or idea from
-    the notes that would put such words into the user's mouth.
+    the notes that would put such words into the user's mouth. ``language``
+    is a Language or its code; ``known_names`` (a role, a company) are never
+    findings themselves.
     """
-    normalised = _normalise(text)
-    found: list[tuple[int, int, str, str]] = []
-    for list_name, code, message in _PHRASE_RULES:
-        pattern = _list_pattern(language.code, list_name)
-        if pattern is None:
-            continue
-        for match in pattern.finditer(normalised):
-            quoted = _quote(text[match.start() : match.end()])
-            found.append((match.start(), match.end(), code, message.format(quote=quoted)))
+    code = language if isinstance(language, str) else language.code
+    found = phrase_findings(text, rule_set(code), known_names)
     for match in _EMOJI.finditer(text):
         found.append(
             (
@@ -367,8 +396,8 @@ def check_text(
     (an .ics file); by default, lines and columns of ``text`` itself.
     """
     locate = positions or _Positions(text)
-    languages = load_languages()
-    code = language if language in languages else detect_language(text)
+    known = set(load_languages()) | set(load_rule_sets())
+    code = language if language in known else detect_language(text)
     shape = _shape(text, code)
     findings: list[tuple[int, str, str]] = []
 
@@ -388,52 +417,25 @@ def check_text(
         )
 
     # Greeting and sign-off.
-    casual = _list_pattern(code, "casual_greetings", True)
-    casual_spans: list[tuple[int, int]] = []
-    if shape.greeting is not None:
-        start = shape.greeting.start + len(shape.greeting.text) - len(shape.greeting.text.lstrip())
-        match = _starts_with(casual, _normalise(shape.greeting.text))
-        if match:
-            add(
-                start,
-                "F003",
-                f"casual greeting {_quote(match.group(0))}: "
-                "open with the reader's name and a proper greeting",
-            )
-            casual_spans.append((shape.greeting.start, shape.greeting.end))
-        elif not _starts_with(_list_pattern(code, "greetings", True), shape.greeting.text):
-            if languages[code].lint.get("greetings"):
-                add(start, "F004", "no greeting: open with a proper greeting and the reader's name")
-    elif shape.blocks and languages[code].lint.get("greetings"):
-        add(
-            shape.blocks[0][0].start,
-            "F004",
-            "no greeting: open with a proper greeting and the reader's name",
-        )
-    if shape.sign_off is not None:
-        match = _starts_with(casual, _normalise(shape.sign_off.text))
-        if match:
-            add(
-                shape.sign_off.start,
-                "F003",
-                f"casual sign-off {_quote(match.group(0))}: "
-                "close with a polite phrase and your name",
-            )
-            casual_spans.append((shape.sign_off.start, shape.sign_off.end))
-        if not any(line.text.strip() for line in shape.signature):
-            add(shape.sign_off.end, "F014", "no name under the sign-off: sign with your name")
-    elif shape.blocks and languages[code].lint.get("sign_offs"):
-        last = shape.blocks[-1][-1]
-        add(last.end, "F014", "no sign-off: close with a polite phrase and your name")
+    casual_spans = _frame_findings(shape, code, add)
 
     # Words and signs in the subject and the body.
-    spans = [(shape.subject.start, shape.subject.text)] if shape.subject is not None else []
+    # The subject's names (a role, a company) clear the body.
+    spans: list[tuple[int, str, list[str]]] = []
+    names: list[str] = []
+    if shape.subject is not None:
+        names = _subject_names(shape.subject.text)
+        # In the subject itself only a name after its first word: "Thank you – Benefits
+        # Coordinator" is a role, "Salary Question" is the question.
+        first = shape.subject.text.strip()
+        inner = [name for name in names if not first.startswith(name)]
+        spans.append((shape.subject.start, shape.subject.text, inner))
     if shape.body:
         body_start = shape.body[0].start
-        spans.append((body_start, text[body_start:]))
+        spans.append((body_start, text[body_start:], names))
     exclamations: list[int] = []
-    for offset, chunk in spans:
-        for start, _end, rule, message in content_findings(chunk, languages[code]):
+    for offset, chunk, known_names in spans:
+        for start, _end, rule, message in content_findings(chunk, code, known_names):
             absolute = offset + start
             if rule in ("F006",) and any(a <= absolute < b for a, b in casual_spans):
                 continue
@@ -479,6 +481,77 @@ def check_text(
     return Checked(code, tuple(result))
 
 
+def _frame_findings(
+    shape: _Shape, code: str, add: Callable[[int, str, str], None]
+) -> list[tuple[int, int]]:
+    """F003, F004, F014 for the greeting and the sign-off; the casual lines' spans."""
+    casual = _list_pattern(code, "casual_greetings", True)
+    casual_spans: list[tuple[int, int]] = []
+    if shape.greeting is not None:
+        start = shape.greeting.start + len(shape.greeting.text) - len(shape.greeting.text.lstrip())
+        match = _starts_with(casual, _normalise(shape.greeting.text))
+        if match:
+            add(
+                start,
+                "F003",
+                f"casual greeting {_quote(match.group(0))}: "
+                "open with the reader's name and a proper greeting",
+            )
+            casual_spans.append((shape.greeting.start, shape.greeting.end))
+        elif not _starts_with(_list_pattern(code, "greetings", True), shape.greeting.text):
+            if rule_set(code).get("greetings"):
+                add(start, "F004", "no greeting: open with a proper greeting and the reader's name")
+    elif shape.blocks and rule_set(code).get("greetings"):
+        add(
+            shape.blocks[0][0].start,
+            "F004",
+            "no greeting: open with a proper greeting and the reader's name",
+        )
+    if shape.sign_off is not None:
+        match = _starts_with(casual, _normalise(shape.sign_off.text))
+        if match:
+            add(
+                shape.sign_off.start,
+                "F003",
+                f"casual sign-off {_quote(match.group(0))}: "
+                "close with a polite phrase and your name",
+            )
+            casual_spans.append((shape.sign_off.start, shape.sign_off.end))
+        if not any(line.text.strip() for line in shape.signature):
+            add(shape.sign_off.end, "F014", "no name under the sign-off: sign with your name")
+    elif shape.blocks and rule_set(code).get("sign_offs"):
+        last = shape.blocks[-1][-1]
+        add(last.end, "F014", "no sign-off: close with a polite phrase and your name")
+    return casual_spans
+
+
+#: A capitalised word; two or more in a row in a subject are most likely a role or company.
+_CAPITALISED = re.compile(r"[^\W\d_][\w&/+.'-]*")
+
+
+def _subject_names(subject: str) -> list[str]:
+    """Names the subject gives ("Thank you – Compensation Analyst"): clear in the body too.
+
+    Only runs of capitalised words, and only where the body repeats them as they
+    stand; the subject itself is still checked, so "Salary Question" is found there.
+    """
+    names: list[str] = []
+    run: list[re.Match[str]] = []
+    for match in [*_CAPITALISED.finditer(subject), None]:
+        joined = (
+            match is not None
+            and match.group(0)[:1].isupper()
+            and (not run or not subject[run[-1].end() : match.start()].strip())
+        )
+        if joined and match is not None:
+            run.append(match)
+            continue
+        if len(run) >= 2:
+            names.append(subject[run[0].start() : run[-1].end()])
+        run = [match] if match is not None and match.group(0)[:1].isupper() else []
+    return names
+
+
 def _vague_subject(subject: str, code: str) -> bool:
     if _PLACEHOLDER.search(subject):
         return False  # a placeholder is a specific thing still to be filled in
@@ -489,91 +562,6 @@ def _vague_subject(subject: str, code: str) -> bool:
     if pattern is None:
         return False
     return all(pattern.fullmatch(token) for token in tokens)
-
-
-# -- .ics files -----------------------------------------------------------------------------
-
-
-def is_calendar(text: str) -> bool:
-    return text.lstrip("\ufeff \t\r\n")[:15].upper() == "BEGIN:VCALENDAR"
-
-
-def _unescape(value: str, places: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
-    out: list[str] = []
-    where: list[tuple[int, int]] = []
-    index = 0
-    while index < len(value):
-        char = value[index]
-        if char == "\\" and index + 1 < len(value):
-            following = value[index + 1]
-            out.append("\n" if following in "nN" else following)
-            where.append(places[index])
-            index += 2
-            continue
-        out.append(char)
-        where.append(places[index])
-        index += 1
-    return "".join(out), where
-
-
-def calendar_drafts(text: str) -> list[tuple[str, str | None, str, list[tuple[int, int]]]]:
-    """``(uid, language, draft, positions)`` for each cal-followup reminder in an .ics text.
-
-    Lines are unfolded and the DESCRIPTION unescaped by hand, keeping for every
-    character the line and column it came from, so findings point into the file.
-    """
-    raw_lines = re.split(r"\r\n|\n|\r", text)
-    logical: list[tuple[str, list[tuple[int, int]]]] = []
-    for number, raw in enumerate(raw_lines, 1):
-        if raw[:1] in (" ", "\t") and logical:
-            previous, places = logical[-1]
-            logical[-1] = (
-                previous + raw[1:],
-                places + [(number, column) for column in range(2, len(raw) + 1)],
-            )
-        else:
-            logical.append((raw, [(number, column) for column in range(1, len(raw) + 1)]))
-
-    found: list[tuple[str, str | None, str, list[tuple[int, int]]]] = []
-    stack: list[str] = []
-    current: dict[str, tuple[str, list[tuple[int, int]]]] = {}
-    for line, places in logical:
-        name_match = re.match(r"[A-Za-z0-9-]+", line)
-        if not name_match:
-            continue
-        name = name_match.group(0).upper()
-        colon = _value_start(line)
-        if colon is None:
-            continue
-        value, value_places = line[colon + 1 :], places[colon + 1 :]
-        if name == "BEGIN":
-            stack.append(value.strip().upper())
-            if stack[-1] in ("VEVENT", "VTODO") and len(stack) >= 2:
-                current = {}
-            continue
-        if name == "END":
-            ended = stack.pop() if stack else ""
-            if ended in ("VEVENT", "VTODO") and "X-CAL-FOLLOWUP-STAGE" in current:
-                if "DESCRIPTION" in current:
-                    description, where = _unescape(*current["DESCRIPTION"])
-                    language = current.get("X-CAL-FOLLOWUP-LANGUAGE", ("", []))[0].strip()
-                    uid = current.get("UID", ("", []))[0].strip()
-                    found.append((uid, language or None, description, where))
-            continue
-        if stack and stack[-1] in ("VEVENT", "VTODO"):
-            current[name] = (value, value_places)
-    return found
-
-
-def _value_start(line: str) -> int | None:
-    """Index of the ':' that ends the property name and parameters (quotes respected)."""
-    quoted = False
-    for index, char in enumerate(line):
-        if char == '"':
-            quoted = not quoted
-        elif char == ":" and not quoted:
-            return index
-    return None
 
 
 def check_document(text: str, language: str | None = None) -> list[Checked]:
