@@ -192,11 +192,19 @@ def _word_pattern(word: str) -> re.Pattern[str]:
 
 
 def _matched_language(text: str, languages: Iterable[Language]) -> Language | None:
+    """The language of the longest interview word in ``text``; ties go to the earlier one.
+
+    The longest match is the most specific: "Interview bei Acme" holds the English
+    "interview" too, but the German "interview bei" says more, and a compound
+    ("vorstellungsgespräch") names its language outright.
+    """
+    best: Language | None = None
+    best_length = 0
     for language in languages:
         for word in language.interview_words:
-            if _word_pattern(word).search(text):
-                return language
-    return None
+            if len(word) > best_length and _word_pattern(word).search(text):
+                best, best_length = language, len(word)
+    return best
 
 
 def _excluded(text: str, languages: Iterable[Language], settings: Settings) -> str | None:

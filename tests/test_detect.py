@@ -217,3 +217,36 @@ def test_untrusted_values_are_one_line_and_bounded() -> None:
 def test_language_line_accepts_locale_tags(tag: str) -> None:
     interview = one_interview(vevent(extra=f"DESCRIPTION:Language: {tag}"))
     assert interview.language == "fr"
+
+
+# -- the longest interview word chooses the language ------------------------------------------
+
+
+@pytest.mark.parametrize("default", ["en", "fi", "fr", "de", "sv"])
+@pytest.mark.parametrize(
+    ("summary", "code", "company"),
+    [
+        ("Interview bei Nordwind – Data Engineer", "de", "Nordwind"),
+        ("Interview mit Nordwind", "de", "Nordwind"),
+        ("Vorstellungsgespräch bei Nordwind – Data Engineer", "de", "Nordwind"),
+        ("Telefonintervju med Fjällvind", "sv", "Fjällvind"),
+        ("Anställningsintervju: Fjällvind – Data Engineer", "sv", "Fjällvind"),
+        ("Työhaastattelu: Acme Oy – Data Engineer", "fi", "Acme Oy"),
+        ("Entretien d'embauche chez Lumière", "fr", None),
+    ],
+)
+def test_the_longest_interview_word_chooses_the_language(
+    default: str, summary: str, code: str, company: str | None
+) -> None:
+    # "Interview bei" is longer than English "interview": a German event, whatever the default.
+    found = one_interview(vevent(summary=summary), settings(language=default))
+    assert found.language == code
+    if company is not None:
+        assert found.company == company
+
+
+@pytest.mark.parametrize("default", ["en", "fi", "fr", "de", "sv"])
+def test_interview_with_stays_english_under_any_default(default: str) -> None:
+    found = one_interview(vevent(summary="Interview with Acme"), settings(language=default))
+    assert found.language in ("en", default) and found.language != "de"
+    assert found.company == "Acme"

@@ -50,6 +50,7 @@ from cal_followup.policy import plan_interview, reminder_title
 from tests import helpers
 from tests.regen_golden import (
     GOLDEN,
+    GOLDEN_LANGUAGES,
     LANGUAGES,
     PEOPLE,
     draft_text,
@@ -286,8 +287,10 @@ ATTENDEE;CN=Joe Bloggs:mailto:joe@globex.example
 
 
 @pytest.mark.parametrize(
-    ("word", "code"), [("interview", "en"), ("haastattelu", "fi"), ("entretien", "fr")]
-)
+    ("word", "code"),
+    [("interview", "en"), ("haastattelu", "fi"), ("entretien", "fr"),
+     ("Vorstellungsgespräch", "de"), ("intervju", "sv")],
+)  # fmt: skip
 def test_panel_drafts_differ_by_name_and_topic(word: str, code: str) -> None:
     event = helpers.vevent(summary=f"Globex: Backend Developer {word}", extra=PANEL)
     interview = helpers.one_interview(event)
@@ -611,10 +614,15 @@ DAY_WORDS = {
     "en": ("today", "yesterday"),
     "fi": ("tänään", "eilen"),
     "fr": ("aujourd'hui", "hier"),
+    "de": ("heute", "gestern"),
+    "sv": ("i dag", "i går"),
 }
+#: Every language that drafts (the lint tests keep to LANGUAGES until the checker
+#: knows German and Swedish words).
+DRAFTING = GOLDEN_LANGUAGES
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", DRAFTING)
 @pytest.mark.parametrize("tone", TONES)
 def test_same_and_next_day_thank_yous_say_today_and_yesterday(language: str, tone: str) -> None:
     interview = interview_for(language, tone)
@@ -649,6 +657,17 @@ def test_same_and_next_day_thank_yous_say_today_and_yesterday(language: str, ton
          "la semaine prochaine"),
         ("fr", "Entretien avec Lumière – Analyste", "Décision : sous quinze jours",
          "sous quinze jours"),
+        ("de", "Vorstellungsgespräch bei Nordwind – Data Engineer", "Entscheidung: nächste Woche",
+         "nächste Woche"),
+        ("de", "Interview bei Nordwind – Data Engineer", "Entscheidung: innerhalb von zwei Wochen",
+         "innerhalb von zwei Wochen"),
+        ("de", "Vorstellungsgespräch bei Nordwind – Data Engineer", "Entscheidung: Ende Januar",
+         "Ende Januar"),
+        ("de", "Vorstellungsgespräch bei Nordwind – Data Engineer", "Entscheidung: Nächste Woche",
+         "nächste Woche"),
+        ("sv", "Intervju med Fjällvind – Data Engineer", "Beslut: nästa vecka", "nästa vecka"),
+        ("sv", "Intervju med Fjällvind – Data Engineer", "Beslut: inom två veckor",
+         "inom två veckor"),
     ],
 )  # fmt: skip
 @pytest.mark.parametrize("tone", TONES)
@@ -686,7 +705,7 @@ def test_only_a_stated_date_is_written_as_a_date() -> None:
 
 @st.composite
 def panels(draw: st.DrawFn) -> tuple[Interview, tuple[Person, ...]]:
-    language = draw(st.sampled_from(LANGUAGES))
+    language = draw(st.sampled_from(DRAFTING))
     tone = draw(st.sampled_from(TONES))
     size = draw(st.integers(2, 3))
     locals_ = draw(
@@ -746,8 +765,10 @@ def test_the_same_recipient_always_gets_the_same_wording() -> None:
 
 
 @pytest.mark.parametrize(
-    ("word", "code"), [("interview", "en"), ("haastattelu", "fi"), ("entretien", "fr")]
-)
+    ("word", "code"),
+    [("interview", "en"), ("haastattelu", "fi"), ("entretien", "fr"),
+     ("Vorstellungsgespräch", "de"), ("intervju", "sv")],
+)  # fmt: skip
 @pytest.mark.parametrize("stage", [Stage.CHECK_IN, Stage.CLOSING, Stage.AFTER_REJECTION])
 def test_a_check_in_to_the_recruiter_never_quotes_an_interviewers_topic(
     word: str, code: str, stage: Stage
@@ -887,7 +908,8 @@ def test_templates_in_the_older_syntax_still_fill() -> None:
 @pytest.mark.parametrize(
     ("language", "written"),
     [("en", "Friday, December 18, 2026,"), ("fi", "perjantaina 18.12.2026"),
-     ("fr", "vendredi 18 décembre 2026")],
+     ("fr", "vendredi 18 décembre 2026"), ("de", "Freitag, 18. Dezember 2026"),
+     ("sv", "fredagen den 18 december 2026")],
 )  # fmt: skip
 def test_a_date_from_last_year_carries_its_year(language: str, written: str) -> None:
     interview = interview_for(language, "formal")
@@ -908,7 +930,7 @@ _CN_PIECES = st.sampled_from(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(_CN_PIECES, max_size=6).map(" ".join),
-    st.sampled_from(LANGUAGES),
+    st.sampled_from(DRAFTING),
     st.sampled_from(TONES),
     st.sampled_from([Stage.THANK_YOU, Stage.CHECK_IN, Stage.CLOSING, Stage.AFTER_REJECTION]),
 )
@@ -943,3 +965,33 @@ def test_placeholders_stand_where_anything_typed_fits(relative: str) -> None:
     allowed = re.compile(PLACEHOLDER_CONTEXTS[language] + r"\[[^\]]*\]", re.M)
     found = re.findall(r"\[[^\]]*\]", text)
     assert found and len(allowed.findall(text)) == len(found), relative
+
+
+@pytest.mark.parametrize(
+    ("cn", "email", "language", "tone", "expected"),
+    [
+        ("Schneider, Lukas", "lukas.schneider@x.example", "de", "formal",
+         "Guten Tag Lukas Schneider,"),
+        ("Schneider, Lukas", "lukas.schneider@x.example", "de", "casual", "Hallo Lukas,"),
+        ("Dr. Anna Keller", "anna.keller@x.example", "de", "formal", "Guten Tag Dr. Keller,"),
+        ("Dr. Anna Keller", "anna.keller@x.example", "de", "casual", "Hallo Anna,"),
+        ("Herr Lukas Schneider", "ls@x.example", "de", "formal", "Guten Tag Herr Schneider,"),
+        ("Frau Katrin Hoffmann", "kh@x.example", "de", "formal", "Guten Tag Frau Hoffmann,"),
+        ("HOFFMANN KATRIN", "katrin.hoffmann@x.example", "de", "formal",
+         "Guten Tag Katrin Hoffmann,"),
+        ("Personalabteilung", "jobs@x.example", "de", "formal", "Guten Tag,"),
+        ("katrin@x.example", "katrin@x.example", "de", "casual", "Hallo,"),
+        ("LINDBERG ERIK", "erik.lindberg@x.example", "sv", "formal", "Hej Erik,"),
+        ("Lindberg, Erik", "erik.lindberg@x.example", "sv", "casual", "Hej Erik,"),
+        ("Dr. Sara Nyström", "sara@x.example", "sv", "formal", "Hej Sara,"),
+        ("Rekryteringsteamet", "jobb@x.example", "sv", "formal", "Hej,"),
+    ],
+)  # fmt: skip
+def test_german_and_swedish_greet_by_the_parsed_name(
+    cn: str, email: str, language: str, tone: str, expected: str
+) -> None:
+    person = Person(cn, email)
+    interview = replace(interview_for(language, tone), interviewers=(person,), contact=person)
+    draft = render_draft(interview, Stage.THANK_YOU, False, person, settings_for(language))
+    assert draft.body.splitlines()[0] == expected
+    assert "name" not in draft.missing and "first_name" not in draft.missing

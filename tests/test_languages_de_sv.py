@@ -186,7 +186,10 @@ def test_goldens_are_personal_and_pass_the_check(code: str) -> None:
 
 @pytest.mark.parametrize(
     ("code", "written", "deadline"),
-    [("de", "Freitag, 18. Dezember", "4. Januar"), ("sv", "fredag 18 december", "den 4 januari")],
+    [
+        ("de", "Freitag, 18. Dezember", "4. Januar"),
+        ("sv", "fredagen den 18 december", "den 4 januari"),
+    ],
 )
 def test_dates_as_each_language_writes_them(code: str, written: str, deadline: str) -> None:
     language = get_language(code)

@@ -198,6 +198,16 @@ def year_style(day: date, send_day: date | None, style: str, language: Language)
     return style
 
 
+def stated_date(timeline: StatedTimeline) -> bool:
+    """Whether the notes gave a day: "by December 4" did, "Ende Januar" (a date
+    the timeline reader places at the month's end) did not and keeps its words."""
+    return (
+        timeline.kind == "date"
+        and timeline.deadline is not None
+        and any(c.isdigit() for c in timeline.text)
+    )
+
+
 def timeline_text(
     timeline: StatedTimeline | None, language: Language, send_day: date | None = None
 ) -> str | None:
@@ -208,7 +218,8 @@ def timeline_text(
     """
     if timeline is None:
         return None
-    if timeline.kind == "date" and timeline.deadline is not None:
+    if stated_date(timeline):
+        assert timeline.deadline is not None
         style = year_style(timeline.deadline, send_day, "deadline", language)
         written = format_date(timeline.deadline, language, style)
         return str(language.dates.get("by_date", "{date}")).format(date=written)
@@ -219,8 +230,12 @@ def timeline_text(
     proper = bool(language.dates.get("capitalised_names")) and (
         first in language.weekdays or first in language.months
     )
-    # German writes nouns with a capital ("Ende Januar"): ``keep_case`` keeps the notes' case.
+    # German writes nouns with a capital ("Ende Januar"): ``keep_case`` keeps the notes' case,
+    # except for a first word in ``lower_words`` ("Nächste Woche" -> "nächste Woche").
     if proper or language.dates.get("keep_case"):
+        lower_words = {str(w).lower() for w in language.dates.get("lower_words", ())}
+        if first in lower_words:
+            return text[:1].lower() + text[1:]
         return text
     return grammar.lower_first(text)
 
@@ -238,7 +253,7 @@ def interview_fields(
 
     timeline = interview.timeline if stage is Stage.CHECK_IN else None
     deadline = None
-    if timeline is not None and timeline.deadline is not None and timeline.kind == "date":
+    if timeline is not None and timeline.deadline is not None and stated_date(timeline):
         style = year_style(timeline.deadline, send_day, "deadline", language)
         deadline = format_date(timeline.deadline, language, style)
     idea = plain_value(interview.idea)
