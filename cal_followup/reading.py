@@ -416,7 +416,37 @@ def _scan(lines: _Lines) -> _Scan:
 
 
 _ZONE_FREQ_PER_YEAR = {"YEARLY": 1, "MONTHLY": 12}
-_ZONE_BY_PARTS = ("BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY", "BYHOUR", "BYMINUTE", "BYSECOND")
+
+
+def _zone_changes_per_year(freq: str, parts: dict[str, str]) -> float:
+    """How often a year a zone rule changes the offset, BYxxx expansion counted.
+
+    A BYDAY entry with an ordinal ("-1SU") is one day a month (or a year); a
+    plain weekday ("SU") is every such weekday, about five a month.
+    """
+
+    def values(name: str) -> list[str]:
+        return [v for v in parts.get(name, "").split(",") if v.strip()]
+
+    months = len(values("BYMONTH")) or (12 if freq == "YEARLY" else 1)
+    per_period = 1.0
+    if values("BYYEARDAY"):
+        per_period = len(values("BYYEARDAY"))
+    elif values("BYMONTHDAY"):
+        per_period = len(values("BYMONTHDAY")) * months
+    elif values("BYWEEKNO"):
+        per_period = 7.0 * len(values("BYWEEKNO"))
+    elif values("BYDAY"):
+        in_month = bool(values("BYMONTH")) or freq == "MONTHLY"
+        per_period = sum(
+            (months if in_month else 1) if re.search(r"\d", day) else 5 * months
+            for day in values("BYDAY")
+        )
+    elif freq == "YEARLY" and values("BYMONTH"):
+        per_period = months
+    for name in ("BYHOUR", "BYMINUTE", "BYSECOND"):
+        per_period *= len(values(name)) or 1
+    return per_period * (12 if freq == "MONTHLY" else 1)
 
 
 def _zone_trouble(block: _Block) -> str | None:
@@ -447,10 +477,7 @@ def _zone_trouble(block: _Block) -> str | None:
                     f"its rules change the offset {freq.lower() or 'without a FREQ'}, "
                     "more often than any real time zone"
                 )
-            per_year = float(_ZONE_FREQ_PER_YEAR[freq])
-            for part in _ZONE_BY_PARTS:
-                if part in parts:
-                    per_year *= parts[part].count(",") + 1
+            per_year = _zone_changes_per_year(freq, parts)
             if per_year > MAX_ZONE_CHANGES_PER_YEAR:
                 return f"its rules change the offset about {per_year:,.0f} times a year"
             per_years += per_year

@@ -110,6 +110,27 @@ def test_zone_with_many_changes_a_year_is_refused(tmp_path: Path) -> None:
     assert "normal-1" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "YEARLY;BYDAY=MO,TU,WE,TH,FR,SA,SU",  # every day of the year: plain weekdays expand
+        "YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYDAY=MO,TU,WE,TH,FR",
+    ],
+)
+def test_zone_whose_weekdays_expand_is_refused(tmp_path: Path, rule: str) -> None:
+    result = plan_limited(tmp_path, calendar(zone_bomb(rule), NORMAL))
+    assert "times a year" in result.stderr, result.stderr[-2000:]
+    assert "normal-1" in result.stdout
+
+
+def test_real_zone_rules_are_read() -> None:
+    from cal_followup.reading import _zone_changes_per_year
+
+    assert _zone_changes_per_year("YEARLY", {"BYMONTH": "3", "BYDAY": "-1SU"}) == 1
+    assert _zone_changes_per_year("YEARLY", {"BYMONTH": "10", "BYDAY": "1SU"}) == 1
+    assert _zone_changes_per_year("YEARLY", {}) == 1
+
+
 ALL_DAYS = "MO,TU,WE,TH,FR,SA,SU"
 ALL_HOURS = ",".join(str(h) for h in range(24))
 ALL_MONTH_DAYS = ",".join(str(d) for d in range(1, 32))
