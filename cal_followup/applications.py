@@ -18,6 +18,7 @@ systems, no-reply role accounts): the list is data, in
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -320,11 +321,28 @@ def _contact(rounds: list[Interview]) -> Person | None:
     return people[0] if people else None
 
 
+def _unique_keys(grouping: _Grouping) -> dict[str, str]:
+    """Each bucket's readable key; two buckets with one name (two untitled "Interview"
+    events, an Application: key equal to a company) get a stable suffix each, since
+    state and stop-on-reply records are kept per key."""
+    count: dict[str, int] = {}
+    for bucket in grouping.members:
+        count[grouping.names[bucket]] = count.get(grouping.names[bucket], 0) + 1
+    return {
+        bucket: name
+        if count[name] == 1
+        else f"{name} #{hashlib.sha1(bucket.encode()).hexdigest()[:6]}"
+        for bucket in grouping.members
+        for name in (grouping.names[bucket],)
+    }
+
+
 def group_applications(
     interviews: Iterable[Interview], calendar_for: CalendarFor | None = None
 ) -> list[Application]:
     """Every application among ``interviews``, in the order of their first interview."""
     grouping = _bucket_all(interviews)
+    keys = _unique_keys(grouping)
     applications = []
     for bucket, members in grouping.members.items():
         members.sort(key=lambda i: (i.start, i.uid))
@@ -334,7 +352,7 @@ def group_applications(
         stops = [i.stop_reason for i in members if i.stop_reason and not i.cancelled]
         applications.append(
             Application(
-                key=grouping.names[bucket],
+                key=keys[bucket],
                 company=source.company or next((m.company for m in members if m.company), None),
                 role=role_of(source)
                 or next((role_of(m) for m in reversed(members) if role_of(m)), None),

@@ -403,3 +403,20 @@ def test_contact_address_in_an_invite(attendee: str, contact: str, kept: bool) -
     (interview,) = interviews(text, settings(me=ME))
     assert interview.contact is not None
     assert (interview.contact.email == contact) is kept
+
+
+def test_two_applications_never_share_a_key() -> None:
+    # Two interviews titled only "Interview", with no company anywhere: two
+    # applications, and each keeps a key of its own, whatever the order.
+    text = calendar(
+        *(
+            vevent(uid=uid, summary="Interview",
+                   start=f"DTSTART;TZID=Europe/Helsinki:202612{day:02d}T100000",
+                   end=f"DTEND;TZID=Europe/Helsinki:202612{day:02d}T110000")
+            for uid, day in (("a@x", 1), ("b@x", 21))
+        )
+    )  # fmt: skip
+    found = interviews(text, settings(me=ME))
+    applications = group_applications(found)
+    assert len(applications) == 2 and len({a.key for a in applications}) == 2
+    assert {a.key for a in group_applications(found[::-1])} == {a.key for a in applications}
