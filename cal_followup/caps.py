@@ -19,6 +19,7 @@ warning naming the event:
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
@@ -72,7 +73,7 @@ def cap_series(interviews: Sequence[Interview]) -> tuple[list[Interview], list[s
 
 class _Due(Protocol):
     @property
-    def due(self) -> object: ...
+    def due(self) -> datetime: ...
 
 
 R = TypeVar("R", bound=_Due)
@@ -82,7 +83,7 @@ def cap_application(reminders: Sequence[R], name: str) -> tuple[list[R], str | N
     """At most ``MAX_REMINDERS_PER_APPLICATION`` reminders for one application, the earliest."""
     if len(reminders) <= MAX_REMINDERS_PER_APPLICATION:
         return list(reminders), None
-    kept = sorted(reminders, key=lambda r: str(r.due))[:MAX_REMINDERS_PER_APPLICATION]
+    kept = sorted(reminders, key=lambda r: r.due)[:MAX_REMINDERS_PER_APPLICATION]
     return kept, (
         f"{name}: {len(reminders)} reminders for one application; only the first "
         f"{MAX_REMINDERS_PER_APPLICATION} are kept"

@@ -67,15 +67,21 @@ def test_a_run_that_would_flood_writes_nothing(tmp_path: Path) -> None:
 
 def test_the_application_cap_keeps_the_earliest() -> None:
     from dataclasses import dataclass
+    from datetime import UTC, datetime, timedelta, timezone
 
     @dataclass
     class Due:
-        due: str
+        due: datetime
 
-    many = [Due(f"2026-12-{d:02d}") for d in range(31, 0, -1)] * 2
+    # Moments in different offsets (read back from a server in UTC, planned locally)
+    # are ordered as moments, not as text.
+    helsinki = timezone(timedelta(hours=2))
+    many = [Due(datetime(2026, 12, d, 9, tzinfo=helsinki)) for d in range(31, 0, -1)]
+    many += [Due(datetime(2026, 12, d, 8, tzinfo=UTC)) for d in range(31, 0, -1)]
     kept, warning = caps.cap_application(many, "application Acme")
     assert len(kept) == caps.MAX_REMINDERS_PER_APPLICATION and warning
-    assert kept[0].due == "2026-12-01"
+    assert [k.due for k in kept] == sorted(d.due for d in many)[: len(kept)]
+    assert kept[0].due == datetime(2026, 12, 1, 9, tzinfo=helsinki)
     assert caps.cap_application(many[:3], "x") == (many[:3], None)
 
 
