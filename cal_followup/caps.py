@@ -19,8 +19,8 @@ warning naming the event:
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 from cal_followup.model import Interview
