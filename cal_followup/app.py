@@ -73,7 +73,8 @@ def _source_items(
     from cal_followup.stores import open_source
     from cal_followup.stores.feed import FeedHTTPError
 
-    if calendar and is_caldav(source_spec):
+    if is_caldav(source_spec) and (calendar or settings.token_command):
+        # A bearer token is for CalDAV only (Google's CalDAV takes nothing else).
         return _caldav_items(source_spec, settings, calendar, window)
     source = open_source(
         source_spec,
@@ -307,22 +308,20 @@ def _open_store(
     from cal_followup.errors import ConfigError, SourceError
 
     if is_caldav(spec):
-        from cal_followup.credentials import find_password
+        from cal_followup.credentials import find_password, required_password
         from cal_followup.stores.caldav import CalDavStore
         from cal_followup.stores.feed import reject_password_in_url
 
         reject_password_in_url(spec)
-        # With token_command the token replaces the password (OAuth2, e.g. Google).
-        password = (
-            None
-            if settings.token_command
-            else find_password(settings.user, spec, settings.password_command)
-        )
         user = settings.user or urllib.parse.unquote(urllib.parse.urlsplit(spec).username or "")
-        if user and not password and not settings.token_command:
-            from cal_followup.credentials import missing_password_message
-
-            raise ConfigError(missing_password_message(user, spec))
+        # With token_command the token replaces the password (OAuth2, e.g. Google).
+        password: str | None = None
+        if not settings.token_command:
+            password = (
+                required_password(user, spec, settings.password_command)
+                if user
+                else find_password(None, spec, settings.password_command)
+            )
         store = CalDavStore(
             spec,
             user=settings.user,

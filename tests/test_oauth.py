@@ -144,6 +144,18 @@ def test_sync_with_token_command(
     assert TOKEN.encode() not in _state_bytes(tmp_path)
 
 
+def test_plan_reads_a_calendar_with_token_command(
+    tmp_path: Path, radicale: Server, bearer_proxy: BearerProxy, monkeypatch, capsys
+) -> None:
+    url = _calendar_with_samples(radicale, bearer_proxy)
+    config = _setup(tmp_path, monkeypatch, f"print({TOKEN!r})\n")
+    status, out, err = _run(config, capsys, "plan", url, "--json", "--debug")
+    assert status == 0, err
+    assert len(json.loads(out)) == 10
+    assert bearer_proxy.seen and set(bearer_proxy.seen) == {"Bearer"}
+    assert TOKEN not in out + err
+
+
 def test_failing_token_command_is_one_line(
     tmp_path: Path, radicale: Server, bearer_proxy: BearerProxy, monkeypatch, capsys
 ) -> None:
