@@ -4,8 +4,10 @@ CalDAV goes through the caldav library's niquests session and feeds through
 urllib; both take their TLS trust from here (``verify_tls``, ``ca_cert``),
 both say the same line when a certificate cannot be verified, and both
 report each request to the ``--debug`` log: method, URL path, status and
-time taken. The log never holds headers, bodies, query strings or user
-names, so no password or token can reach it.
+time taken. The log never holds headers, bodies, query strings or the
+userinfo part of a URL, and a feed's path (which can be its secret) is
+replaced by its host, so no password or token can reach it. A CalDAV path
+does show the collection's name, often the user name.
 """
 
 from __future__ import annotations
@@ -37,12 +39,19 @@ def disable_request_log() -> None:
     REQUEST_LOG.setLevel(logging.WARNING)
 
 
-def log_request(method: str, url: str, status: int | str, seconds: float | None) -> None:
-    """One log line: ``PROPFIND /sam/cal/ 207 12 ms``; only the path of the URL."""
+def log_request(
+    method: str, url: str, status: int | str, seconds: float | None, *, secret_path: bool = False
+) -> None:
+    """One log line: ``PROPFIND /sam/cal/ 207 12 ms``; only the path of the URL.
+
+    ``secret_path``: the path itself may be the secret (a private feed address,
+    Google's ``/private-<key>/basic.ics``), so only the host is named.
+    """
     if not REQUEST_LOG.isEnabledFor(logging.DEBUG):
         return
     try:
-        path = urllib.parse.urlsplit(url).path or "/"
+        parts = urllib.parse.urlsplit(url)
+        path = f"//{parts.hostname or '?'}/…" if secret_path else parts.path or "/"
     except ValueError:
         path = "?"
     elapsed = f" {seconds * 1000:.0f} ms" if seconds is not None else ""

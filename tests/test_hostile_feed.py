@@ -73,3 +73,22 @@ def test_an_oversized_feed_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         home.answer[("GET", "/f.ics")] = lambda seen: (200, {}, ICS * 100)
         with pytest.raises(SourceError, match="larger than"):
             list(FeedSource(f"{home.base}/f.ics").items())
+
+
+def test_the_request_log_never_shows_a_feed_path() -> None:
+    # A private feed's path is its password (Google's /private-<key>/basic.ics).
+    import io
+
+    from cal_followup import transport
+
+    secret = "private-0123456789abcdef"
+    log = io.StringIO()
+    transport.enable_request_log(log)
+    try:
+        with serve() as home:
+            home.answer[("GET", f"/calendar/{secret}/basic.ics")] = lambda seen: (200, {}, ICS)
+            list(FeedSource(f"{home.base}/calendar/{secret}/basic.ics").items())
+    finally:
+        transport.disable_request_log()
+    assert "GET //127.0.0.1/… 200" in log.getvalue()
+    assert secret not in log.getvalue()

@@ -137,7 +137,7 @@ class FeedSource:
         timer = Timer()
         try:
             with deadline(seconds), opener.open(self._request(), timeout=self.timeout) as response:
-                log_request("GET", self.name, response.status, timer.seconds)
+                log_request("GET", self.name, response.status, timer.seconds, secret_path=True)
                 data = _read(response)
         except DeadlinePassed:
             raise SourceError(
@@ -148,14 +148,14 @@ class FeedSource:
                 f"{self.name}: the feed is larger than {MAX_FEED_BYTES >> 20} MB; not read"
             ) from None
         except urllib.error.HTTPError as error:
-            log_request("GET", self.name, error.code, timer.seconds)
+            log_request("GET", self.name, error.code, timer.seconds, secret_path=True)
             if error.code in (401, 403):
                 raise AuthError(f"{self.name}: access refused (HTTP {error.code})") from None
             raise FeedHTTPError(f"{self.name}: HTTP {error.code} {error.reason}") from None
         except urllib.error.URLError as error:
             from cal_followup.transport import certificate_message, is_certificate_error
 
-            log_request("GET", self.name, "failed", timer.seconds)
+            log_request("GET", self.name, "failed", timer.seconds, secret_path=True)
             if is_certificate_error(error):
                 raise SourceError(certificate_message(self.name)) from None
             reason = getattr(error, "reason", error)
