@@ -393,3 +393,16 @@ def test_a_sender_the_automated_list_names_never_answers() -> None:
     for sender in ("careers@myworkday.com", "noreply@acme.example", "scheduling@calendly.com"):
         assert is_automated(sender)
         assert not answering(_headers(sender, later), app, ME)
+
+
+def test_imap_ca_cert_expands_the_home_folder(tmp_path, monkeypatch) -> None:
+    import shutil
+
+    from cal_followup.config import Settings
+    from cal_followup.mail.account import _tls_context
+    from tests.mailserver import TLS_CERT
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    shutil.copy(TLS_CERT, tmp_path / "ca.pem")
+    context = _tls_context(Settings(imap_ca_cert="~/ca.pem"))
+    assert context.get_ca_certs()

@@ -100,7 +100,9 @@ def _password(settings: Settings, address: ImapAddress, user: str) -> str:
 
 def _tls_context(settings: Settings) -> ssl.SSLContext:
     try:
-        return ssl.create_default_context(cafile=settings.imap_ca_cert or None)
+        # ~ expanded as for ca_cert (transport.checked_ca_cert does it for CalDAV).
+        cafile = os.path.expanduser(settings.imap_ca_cert) if settings.imap_ca_cert else None
+        return ssl.create_default_context(cafile=cafile)
     except (OSError, ssl.SSLError):
         raise ConfigError(f"imap_ca_cert: cannot read {settings.imap_ca_cert!r}") from None
 
