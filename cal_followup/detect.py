@@ -432,6 +432,9 @@ def examine(occurrence: Occurrence, settings: Settings) -> Verdict:
     if organizer and organizer.email and organizer.email.lower() in me:
         return Verdict(None, "organised by you")
     organizer = _human_organizer(organizer_prop, organizer)
+    if organizer and organizer.email and organizer.email.lower() in me:
+        # A scheduler that sent on the user's behalf: the user is never a recipient.
+        organizer = None
 
     interviewers: list[Person] = []
     # An invite with thousands of attendees costs no more than a large panel.

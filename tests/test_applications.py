@@ -159,6 +159,18 @@ def test_workday_organiser_sent_by_a_person_and_no_company_from_its_domain() -> 
         assert "workday" not in _visible(reminder)
 
 
+def test_a_scheduler_sending_for_the_user_never_makes_the_user_a_recipient() -> None:
+    text = (CORPUS / "workday_sent_by.ics").read_text()
+    text = text.replace('"mailto:hanna.koski@fabrikam.examp\n le"', f'"mailto:{ME[0]}"')
+    assert "SENT-BY=\"mailto:sam.candidate" in text
+    found = interviews(text, settings(me=ME))
+    (interview,) = found
+    assert interview.organizer is None
+    assert interview.contact is None or interview.contact.email != ME[0]
+    reminders = _plan_text(text)
+    assert reminders and ME[0] not in _to(reminders)
+
+
 def test_application_key_groups_rounds_with_different_role_wording() -> None:
     outcome = _plan("application_key.ics")
     reminders = outcome.reminders
