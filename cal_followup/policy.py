@@ -232,9 +232,9 @@ def plan_interview(
     for item in plan_stages(interview, now, settings, business, anchors, fixed):
         if stages is not None and item.stage not in stages:
             continue
-        draft = render_draft(
-            interview, item.stage, item.late, item.recipient, settings, item.due.date()
-        )
+        # The day the draft goes out, as the user's calendar shows it (today/yesterday).
+        send_day = item.due.astimezone(settings.zone).date()
+        draft = render_draft(interview, item.stage, item.late, item.recipient, settings, send_day)
         recipient_key = item.recipient.key if item.recipient else ""
         to = item.recipient.email if item.recipient else None
         reminders.append(
