@@ -305,7 +305,10 @@ def _timeline(rounds: list[Interview], calendar_for: CalendarFor | None) -> Stat
     for earlier in reversed(rounds[:-1]):
         end = _timeline_end(earlier, calendar_for)
         if end is not None and end > _day(latest) and earlier.timeline is not None:
-            return StatedTimeline(earlier.timeline.text, deadline=end)
+            # A date the notes gave keeps its words; a relative phrase ("next week")
+            # meant the time after the earlier round, so the draft does not quote it.
+            kind = "date" if earlier.timeline.kind == "date" else "carried"
+            return StatedTimeline(earlier.timeline.text, deadline=end, kind=kind)
     return None
 
 

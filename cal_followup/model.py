@@ -68,7 +68,9 @@ class StatedTimeline:
     days after the interview day, which needs the employer's calendar) is set;
     ``text`` is the phrase it came from, as written (drafts quote it: "next
     week" stays "next week"); ``kind`` is the kind of phrase ("date" when the
-    notes named a date, else "span", "next_week", "this_week", "weekday").
+    notes named a date, else "span", "next_week", "this_week", "weekday"; "carried"
+    for an earlier round's relative phrase that still times the check-in but is
+    no longer quoted).
     """
 
     text: str

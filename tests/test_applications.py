@@ -432,3 +432,15 @@ def test_two_applications_never_share_a_key() -> None:
     applications = group_applications(found)
     assert len(applications) == 2 and len({a.key for a in applications}) == 2
     assert {a.key for a in group_applications(found[::-1])} == {a.key for a in applications}
+
+
+def test_an_earlier_rounds_relative_timeline_times_the_check_in_but_is_not_quoted() -> None:
+    text = calendar(
+        _event("t1@x", 1, "Interview with Acme – Data Engineer",
+               "DESCRIPTION:Decision: within four weeks\n"),
+        _event("t2@x", 8, "Interview with Acme – Data Engineer"),
+    )  # fmt: skip
+    (check_in,) = _stages(_plan_text(text), Stage.CHECK_IN)
+    # Four weeks from 1 December (29 December) ends after round 2: it still counts.
+    assert check_in.due.date() > datetime(2026, 12, 29).date()
+    assert "four weeks" not in check_in.draft.body

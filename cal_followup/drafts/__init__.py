@@ -216,7 +216,8 @@ def timeline_text(
     Only a date the notes gave is written as a date ("by Monday, January 4");
     "next week" or "within two weeks" stay as they were written.
     """
-    if timeline is None:
+    if timeline is None or timeline.kind == "carried":
+        # An earlier round's "next week" no longer means next week: not quoted.
         return None
     if stated_date(timeline):
         assert timeline.deadline is not None
