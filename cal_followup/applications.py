@@ -324,6 +324,21 @@ def _contact(rounds: list[Interview]) -> Person | None:
     return people[0] if people else None
 
 
+@cache
+def free_mail_domains() -> frozenset[str]:
+    """Public mail providers (data/free_mail_domains.txt): never a company's domain."""
+    text = (resources.files("cal_followup") / "data" / "free_mail_domains.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+def is_free_mail(domain: str) -> bool:
+    """Whether ``domain`` (or a parent of it) is a public mail provider."""
+    domain = domain.lower()
+    return any(domain == d or domain.endswith("." + d) for d in free_mail_domains())
+
+
 def _unique_keys(grouping: _Grouping) -> dict[str, str]:
     """Each bucket's readable key; two buckets with one name (two untitled "Interview"
     events, an Application: key equal to a company) get a stable suffix each, since

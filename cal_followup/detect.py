@@ -16,7 +16,12 @@ from functools import cache
 
 import icalendar
 
-from cal_followup.applications import is_automated, is_person, without_cancelled_prefix
+from cal_followup.applications import (
+    is_automated,
+    is_free_mail,
+    is_person,
+    without_cancelled_prefix,
+)
 from cal_followup.caps import MAX_ATTENDEES_READ
 from cal_followup.config import Settings
 from cal_followup.languages import FIELDS, Language, load_languages
@@ -29,42 +34,6 @@ MARKER_PREFIX = "X-CAL-FOLLOWUP-"
 #: Longest value kept from any untrusted text field.
 MAX_VALUE = 200
 
-_FREE_MAIL = {
-    "gmail.com",
-    "googlemail.com",
-    "outlook.com",
-    "hotmail.com",
-    "live.com",
-    "yahoo.com",
-    "icloud.com",
-    "me.com",
-    "mac.com",
-    "aol.com",
-    "proton.me",
-    "protonmail.com",
-    "gmx.de",
-    "gmx.net",
-    "web.de",
-    "fastmail.com",
-    "fastmail.fm",
-    "mail.com",
-    "yandex.ru",
-    "qq.com",
-    "163.com",
-    "hey.com",
-    "zoho.com",
-    "orange.fr",
-    "free.fr",
-    "laposte.net",
-    "wanadoo.fr",
-    "sfr.fr",
-    "kolumbus.fi",
-    "luukku.com",
-    "elisanet.fi",
-    "calendar.google.com",
-    "group.calendar.google.com",
-    "resource.calendar.google.com",
-}
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "ltd", "plc"}
 
 
@@ -336,8 +305,7 @@ def _company_from_domain(email: str | None, own: frozenset[str] = frozenset()) -
     if not email or "@" not in email or is_automated(email):
         return None
     domain = email.rsplit("@", 1)[1].lower()
-    skipped = _FREE_MAIL | own
-    if domain in skipped or any(domain.endswith("." + d) for d in skipped):
+    if is_free_mail(domain) or domain in own or any(domain.endswith("." + d) for d in own):
         return None
     labels = [label for label in domain.split(".") if label]
     if len(labels) < 2:

@@ -444,3 +444,11 @@ def test_an_earlier_rounds_relative_timeline_times_the_check_in_but_is_not_quote
     # Four weeks from 1 December (29 December) ends after round 2: it still counts.
     assert check_in.due.date() > datetime(2026, 12, 29).date()
     assert "four weeks" not in check_in.draft.body
+
+
+@pytest.mark.parametrize("domain", ["yahoo.fr", "hotmail.fr", "t-online.de", "gmx.com"])
+def test_a_public_mail_provider_never_names_the_company(domain: str) -> None:
+    from cal_followup.detect import _company_from_domain
+
+    assert _company_from_domain(f"recruiter@{domain}") is None
+    assert _company_from_domain("recruiter@acme.example") == "Acme"

@@ -19,10 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses, parsedate_to_datetime
-from functools import cache
-from importlib import resources
 
-from cal_followup.applications import group_applications, is_automated
+from cal_followup.applications import group_applications, is_automated, is_free_mail
 from cal_followup.mail.folders import Folder, quote
 from cal_followup.model import Application, Interview, Person
 
@@ -54,20 +52,8 @@ class Headers:
     in_reply_to: tuple[str, ...]
 
 
-@cache
-def free_mail_domains() -> frozenset[str]:
-    text = (resources.files("cal_followup") / "data" / "free_mail_domains.txt").read_text("utf-8")
-    return frozenset(
-        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
-    )
-
-
 def _within(domain: str, parents: Iterable[str]) -> bool:
     return any(domain == p or domain.endswith("." + p) for p in parents)
-
-
-def is_free_mail(domain: str) -> bool:
-    return _within(domain.lower(), free_mail_domains())
 
 
 def mail_application(application: Application, me: frozenset[str]) -> MailApplication:
