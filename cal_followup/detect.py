@@ -237,13 +237,18 @@ def _attribute_topics(
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """Split "Matti – test automation" into (matti's key, topic)."""
     names: dict[str, str] = {}
+    shared: set[str] = set()
     for person in people:
         # "Watson, Emily" is named "Emily", "Emily Watson" or "Watson" in the notes.
         parsed = parse_name(person.name, person.email)
         family = parsed.family if parsed else None
-        for alias in (person.name, person.first_name, person.display_name, family):
-            if alias:
-                names[alias.lower()] = person.key
+        for alias in {a.lower() for a in (person.name, person.first_name,
+                                          person.display_name, family) if a}:  # fmt: skip
+            if names.get(alias, person.key) != person.key:
+                shared.add(alias)  # "Lee" for Anna Lee and Lee Chen names neither
+            names[alias] = person.key
+    for alias in shared:
+        del names[alias]
     plain: list[str] = []
     attributed: list[tuple[str, str]] = []
     for topic in topics:

@@ -250,3 +250,13 @@ def test_interview_with_stays_english_under_any_default(default: str) -> None:
     found = one_interview(vevent(summary="Interview with Acme"), settings(language=default))
     assert found.language in ("en", default) and found.language != "de"
     assert found.company == "Acme"
+
+
+def test_a_name_two_panelists_share_credits_neither() -> None:
+    from cal_followup.detect import _attribute_topics
+    from cal_followup.model import Person
+
+    anna, chen = Person("Anna Lee", "anna@acme.example"), Person("Lee Chen", "lee@acme.example")
+    plain, attributed = _attribute_topics(["Lee – pipelines", "Anna – hiring"], [anna, chen])
+    assert attributed == [(anna.key, "hiring")]
+    assert plain == ["Lee – pipelines", "hiring"]
