@@ -56,7 +56,7 @@ def _caldav_items(
     """A CalDAV calendar read once with a time-range query (nothing remembered)."""
     from cal_followup.stores import Item
 
-    store = _open_store(source_spec, settings, calendar, False, None)
+    store = _open_store(source_spec, settings, calendar, False)
     return [Item(o.data, o.href, o.href, o.etag) for o in store.load(window)]
 
 
@@ -299,9 +299,8 @@ def _open_store(
     settings: Settings,
     calendar: str | None,
     create: bool,
-    memories: dict[str, Memory] | None,
 ) -> SyncStore:
-    """A writable store for ``spec``; ``memories`` None keeps nothing on disk."""
+    """A writable store for ``spec`` (its memory is attached by ``open_sync_stores``)."""
     import os
     import urllib.parse
 
@@ -357,7 +356,7 @@ class _FeedStore:
     def __init__(self, spec: str, settings: Settings) -> None:
         from cal_followup.stores.feed import FeedSource
 
-        self.feed = FeedSource(spec, user=settings.user)
+        self.feed = FeedSource(spec, timeout=settings.timeout, user=settings.user)
         if self.feed.user:
             from cal_followup.credentials import required_password
 
@@ -405,7 +404,7 @@ def open_sync_stores(
             raise ConfigError("an .ics feed is read-only; give --target a calendar to write to")
         source: SyncStore = _FeedStore(source_spec, settings)  # type: ignore[assignment]
     else:
-        source = _open_store(source_spec, settings, calendar, False, memories)
+        source = _open_store(source_spec, settings, calendar, False)
     if target_spec and target_spec != source_spec:
         target_calendar = None
         target_url = target_spec
@@ -417,7 +416,7 @@ def open_sync_stores(
         ):
             # --target NAME: another calendar on the same server.
             target_url, target_calendar = source_spec, target_spec
-        target = _open_store(target_url, settings, target_calendar, create_target, memories)
+        target = _open_store(target_url, settings, target_calendar, create_target)
     else:
         target = source
     from cal_followup.memories import adopt_legacy, attach_memory, calendar_key

@@ -28,7 +28,6 @@ import re
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -87,7 +86,6 @@ class CalDavStore:
         ca_cert: str | None = None,
         timeout: float = 30.0,
         memory: Memory | None = None,
-        on_request: Callable[[str, str], None] | None = None,
     ) -> None:
         from caldav import DAVClient
 
@@ -97,7 +95,6 @@ class CalDavStore:
         self.calendar_name = calendar
         self.create_calendar = create
         self.memory = memory or Memory(None)
-        self.on_request = on_request
         parts = urllib.parse.urlsplit(url)
         if parts.username and not user:
             user = urllib.parse.unquote(parts.username)
@@ -148,8 +145,6 @@ class CalDavStore:
         attempt = 0
         while True:
             attempt += 1
-            if self.on_request:
-                self.on_request(method, url)
             self._status = 0
             try:
                 response = self.client.request(url, method, body, headers or {})
@@ -300,8 +295,6 @@ class CalDavStore:
         from caldav.lib import error as caldav_error
 
         try:
-            if self.on_request:
-                self.on_request("PROPFIND", "discovery")
             principal = self.client.principal()
             found = []
             for calendar in principal.calendars():
