@@ -49,7 +49,7 @@ def required_password(user: str, url: str, password_command: str | None) -> str:
     return password
 
 
-def _shell() -> str:
+def user_shell() -> str:
     """The user's login shell, as a prompt would use it; /bin/sh when unusable."""
     shell = os.environ.get("SHELL") or ""
     if os.path.isabs(shell) and os.access(shell, os.X_OK):
@@ -62,7 +62,7 @@ def _run_command(command: str) -> str:
         raise ConfigError("password_command is empty")
     try:
         result = subprocess.run(
-            [_shell(), "-c", command],
+            [user_shell(), "-c", command],
             capture_output=True,
             timeout=60,
             check=False,

@@ -11,37 +11,38 @@ a log line or an exception.
 
 from __future__ import annotations
 
-import shlex
 import subprocess
 from typing import Any
 
+from cal_followup.credentials import user_shell
 from cal_followup.errors import AuthError, ConfigError
 
 COMMAND_TIMEOUT = 60
 
 
 def run_secret_command(command: str, key: str) -> str:
-    """The first line the command ``key`` prints; one clear line when it cannot."""
-    try:
-        argv = shlex.split(command)
-    except ValueError as error:
-        raise ConfigError(f"{key} cannot be parsed: {error}") from None
-    if not argv:
+    """The first line the command ``key`` prints; one clear line when it cannot.
+
+    Run as ``password_command`` is, through the user's shell (``~``, quotes and
+    pipes work alike in every *_command setting); unlike it, a failing token or
+    IMAP password command's stderr is never repeated, since it may hold the secret.
+    """
+    if not command.strip():
         raise ConfigError(f"{key} is empty")
     try:
         result = subprocess.run(
-            argv,
+            [user_shell(), "-c", command],
             capture_output=True,
             timeout=COMMAND_TIMEOUT,
             check=False,
             stdin=subprocess.DEVNULL,
         )
-    except FileNotFoundError:
-        raise AuthError(f"{key}: program {argv[0]!r} not found") from None
     except subprocess.TimeoutExpired:
         raise AuthError(f"{key} did not finish within {COMMAND_TIMEOUT} seconds") from None
     except OSError as error:
         raise AuthError(f"{key} cannot run: {error.strerror}") from None
+    if result.returncode == 127:
+        raise AuthError(f"{key}: command not found")
     if result.returncode != 0:
         # Its stderr may hold anything, the token included: never repeat it.
         raise AuthError(f"{key} failed with exit status {result.returncode}")

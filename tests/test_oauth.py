@@ -189,3 +189,17 @@ def test_sasl_initial_responses() -> None:
         b"n,a=a=2Cb=3Dc@example.com,\x01host=imap.example.com\x01port=993"
         b"\x01auth=Bearer tok\x01\x01"
     )
+
+
+def test_token_and_imap_password_commands_run_like_password_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cal_followup.errors import AuthError
+    from cal_followup.oauth import run_secret_command
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("SHELL", "/bin/sh")
+    (tmp_path / "my token").write_text("first-line\nsecond-line\n")
+    assert run_secret_command("cat ~/'my token' | head -1", "token_command") == "first-line"
+    with pytest.raises(AuthError, match="^token_command: command not found$"):
+        run_secret_command("no-such-program-here", "token_command")

@@ -261,6 +261,6 @@ def test_shell_is_the_users_and_falls_back_to_sh(monkeypatch: pytest.MonkeyPatch
     from cal_followup import credentials
 
     monkeypatch.setenv("SHELL", "/no/such/shell")
-    assert credentials._shell() == "/bin/sh"
+    assert credentials.user_shell() == "/bin/sh"
     monkeypatch.setenv("SHELL", "/bin/sh")
     assert credentials._run_command("printf '%s\\n' 'two words'") == "two words"
