@@ -58,6 +58,12 @@ class Person:
         name = " ".join((self.name or "").split())
         return name if name and "@" not in name else None
 
+    @property
+    def aliases(self) -> frozenset[str]:
+        """Every lower-case way the notes may name this person: key, CN, given, full name."""
+        names = (self.name, self.first_name, self.display_name)
+        return frozenset(k for k in (self.key, *((n or "").lower() for n in names)) if k)
+
 
 @dataclass(frozen=True)
 class StatedTimeline:
@@ -119,18 +125,8 @@ class Interview:
     def topic_for(self, person: Person | None) -> str | None:
         """The topic the notes attribute to this person, else the first topic."""
         if person is not None:
-            wanted = {
-                k
-                for k in (
-                    person.key,
-                    (person.name or "").lower(),
-                    (person.first_name or "").lower(),
-                    (person.display_name or "").lower(),
-                )
-                if k
-            }
             for who, topic in self.person_topics:
-                if who in wanted:
+                if who in person.aliases:
                     return topic
         return self.topics[0] if self.topics else None
 

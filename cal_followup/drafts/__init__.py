@@ -147,13 +147,6 @@ def plain_value(value: str | None) -> str | None:
     return text or None
 
 
-def _person_keys(person: Person) -> set[str]:
-    parsed = parse_name(person.name, person.email)
-    names = (person.name, person.first_name, parsed.full if parsed else None,
-             parsed.given if parsed else None)  # fmt: skip
-    return {k for k in (person.key, *((n or "").lower() for n in names)) if k}
-
-
 def choose_topic(interview: Interview, recipient: Person | None, language: Language) -> str | None:
     """The topic to mention to ``recipient``, or ``None`` for a general phrasing.
 
@@ -167,9 +160,9 @@ def choose_topic(interview: Interview, recipient: Person | None, language: Langu
     own: list[str] = []
     in_room = recipient is None
     if recipient is not None:
-        wanted = _person_keys(recipient)
+        wanted = recipient.aliases
         own = [topic for who, topic in interview.person_topics if who in wanted]
-        in_room = any(_person_keys(p) & wanted for p in interview.interviewers)
+        in_room = any(p.aliases & wanted for p in interview.interviewers)
     owned = {topic for _, topic in interview.person_topics}
     unowned = [t for t in interview.topics if t not in owned] if in_room else []
     for topic in [*own, *unowned]:
