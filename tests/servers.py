@@ -8,6 +8,7 @@ requests by method, so tests can see exactly what a run costs.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.server
 import re
@@ -69,14 +70,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="module")
-def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("radicale")
+@contextlib.contextmanager
+def running_radicale(folder: Path, tls: tuple[Path, Path] | None = None) -> Iterator[Server]:
+    """Radicale with basic auth in ``folder`` on a free port; over HTTPS with ``tls``
+    (certificate, key)."""
     (folder / "users").write_text(f"{USER}:{PASSWORD}\n")
     port = free_port()
+    ssl = f"ssl = True\ncertificate = {tls[0]}\nkey = {tls[1]}\n" if tls else ""
     config = folder / "config"
     config.write_text(
-        f"[server]\nhosts = 127.0.0.1:{port}\n"
+        f"[server]\nhosts = 127.0.0.1:{port}\n{ssl}"
         f"[auth]\ntype = htpasswd\nhtpasswd_filename = {folder / 'users'}\n"
         "htpasswd_encryption = plain\ndelay = 0\n"
         f"[storage]\nfilesystem_folder = {folder / 'collections'}\n"
@@ -92,9 +95,16 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
     try:
         _wait(port, process, log)
-        yield Server("radicale", f"http://127.0.0.1:{port}", USER, PASSWORD, f"/{USER}/", log)
+        scheme = "https" if tls else "http"
+        yield Server("radicale", f"{scheme}://127.0.0.1:{port}", USER, PASSWORD, f"/{USER}/", log)
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="module")
+def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_radicale(tmp_path_factory.mktemp("radicale")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

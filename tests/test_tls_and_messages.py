@@ -23,10 +23,9 @@ from tests.servers import (
     USER,
     Proxy,
     Server,
-    _stop,
-    _wait,
     free_port,
     new_calendar,
+    running_radicale,
     start_proxy,
 )
 from tests.synchelpers import SAMPLE, Runner, split_by_uid
@@ -51,31 +50,8 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
 def tls_radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
     folder = tmp_path_factory.mktemp("radicale-tls")
     cert, key = _certificate(folder)
-    (folder / "users").write_text(f"{USER}:{PASSWORD}\n")
-    port = free_port()
-    config = folder / "config"
-    config.write_text(
-        f"[server]\nhosts = 127.0.0.1:{port}\nssl = True\ncertificate = {cert}\nkey = {key}\n"
-        f"[auth]\ntype = htpasswd\nhtpasswd_filename = {folder / 'users'}\n"
-        "htpasswd_encryption = plain\ndelay = 0\n"
-        f"[storage]\nfilesystem_folder = {folder / 'collections'}\n"
-        "[rights]\ntype = owner_only\n"
-    )
-    log = folder / "log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "radicale", "--config", str(config)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait(port, process, log)
-        yield (
-            Server("radicale", f"https://127.0.0.1:{port}", USER, PASSWORD, f"/{USER}/", log),
-            cert,
-        )
-    finally:
-        _stop(process)
+    with running_radicale(folder, (cert, key)) as server:
+        yield server, cert
 
 
 def _tls_calendar(server: Server, cert: Path) -> str:
