@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
+from cal_followup import stages
 from cal_followup.config import Settings
 from cal_followup.model import Interview, Reminder
 from cal_followup.reading import Occurrence, Problem, Window, iter_occurrences, parse_calendar
@@ -45,8 +46,9 @@ class Outcome:
 
 def planning_window(now: datetime, settings: Settings) -> Window:
     return Window(
-        start=now - timedelta(days=settings.ignore_after_days),
+        start=now - stages.reach(settings),
         end=now + timedelta(days=settings.horizon_days),
+        reach=stages.reach(settings),
     )
 
 

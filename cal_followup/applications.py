@@ -31,11 +31,12 @@ from cal_followup.caps import cap_application
 from cal_followup.config import Settings
 from cal_followup.model import Application, Interview, Person, Reminder, Stage, StatedTimeline
 from cal_followup.reading import Problem
+from cal_followup.stages import PER_ROUND
 
 #: Anchors and user-fixed stages a sync remembers for one interview.
 Anchors = tuple[Mapping[Stage, datetime], frozenset[Stage]]
 ALL_STAGES = frozenset(Stage)
-THANK_YOU_ONLY = frozenset({Stage.THANK_YOU})
+THANK_YOU_ONLY = PER_ROUND
 _SEPARATORS = re.compile(r"[._\-]+")
 
 

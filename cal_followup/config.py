@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cal_followup import stages
 from cal_followup.errors import ConfigError
 
 HOLIDAY_SOURCES = ("both", "workalendar", "holidays")
@@ -25,7 +26,16 @@ TONES = ("formal", "casual")
 COMPONENTS = ("VEVENT", "VTODO")
 
 
+def _stage_settings(cls: type) -> type:
+    """Adds each stage setting of ``cal_followup.stages`` as an ``int`` field."""
+    for item in stages.setting_rows():
+        cls.__annotations__[item.name] = "int"
+        setattr(cls, item.name, item.default)
+    return cls
+
+
 @dataclass(frozen=True)
+@_stage_settings
 class Settings:
     timezone: str = "UTC"
     country: str | None = None
@@ -36,10 +46,6 @@ class Settings:
     holiday_source: str = "both"
     day_start: time = time(9, 0)
     day_end: time = time(18, 0)
-    thank_you_delay_minutes: int = 60
-    late_thank_you_days: int = 7
-    check_in_days: int = 5
-    closing_days: int = 10
     max_follow_ups: int = 2
     ignore_after_days: int = 60
     horizon_days: int = 365
@@ -81,7 +87,7 @@ class Settings:
 
 
 # key -> (help text, a short name for the value in --help)
-OPTIONS: dict[str, tuple[str, str]] = {
+_OPTIONS: dict[str, tuple[str, str]] = {
     "timezone": (
         "Your time zone (IANA name, e.g. Europe/Helsinki); reminders are due in it. "
         "Default: the system's.",
@@ -114,20 +120,6 @@ OPTIONS: dict[str, tuple[str, str]] = {
         "When your day ends (HH:MM); a thank-you due later moves to the next morning.",
         "HH:MM",
     ),
-    "thank_you_delay_minutes": (
-        "Minutes after the interview's end that the thank-you is due.",
-        "MINUTES",
-    ),
-    "late_thank_you_days": (
-        "A thank-you overdue by fewer days than this becomes a late "
-        "thank-you; older ones are dropped.",
-        "DAYS",
-    ),
-    "check_in_days": (
-        "Business days after the interview day for the check-in when no timeline was stated.",
-        "DAYS",
-    ),
-    "closing_days": ("Business days after the check-in for the closing note.", "DAYS"),
     "max_follow_ups": (
         "Follow-ups after the thank-you: 2 (check-in and closing), 1 or 0. "
         "Cannot be raised above 2.",
@@ -208,6 +200,13 @@ OPTIONS: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: Every option: the stage settings (from the stage table) come after ``day_end``.
+OPTIONS: dict[str, tuple[str, str]] = {}
+for _key, _option in _OPTIONS.items():
+    OPTIONS[_key] = _option
+    if _key == "day_end":
+        OPTIONS.update((item.name, (item.help, item.metavar)) for item in stages.setting_rows())
+
 _TYPES = {f.name: f.type for f in fields(Settings)}
 _ALIASES = {"tz": "timezone", "zone": "timezone"}
 
@@ -281,11 +280,14 @@ def _validate(settings: Settings, where: str) -> Settings:
     component = settings.component.upper()
     if component not in COMPONENTS:
         raise ConfigError(f"{where}: component must be VEVENT or VTODO, not {settings.component!r}")
-    if settings.max_follow_ups > 2:
+    if settings.max_follow_ups > stages.MAX_FOLLOW_UPS:
         raise ConfigError(
             f"{where}: max_follow_ups can only be lowered (0, 1 or 2), "
             f"not {settings.max_follow_ups}"
         )
+    for item in stages.setting_rows():
+        if getattr(settings, item.name) < item.minimum:
+            raise ConfigError(f"{where}: {item.name} must be at least {item.minimum}")
     if settings.day_end <= settings.day_start:
         raise ConfigError(f"{where}: day_end must be later than day_start")
     if settings.timeout < 1:

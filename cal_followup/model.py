@@ -21,6 +21,7 @@ class Stage(enum.StrEnum):
     CHECK_IN = "check-in"
     CLOSING = "closing"
     AFTER_REJECTION = "after-rejection"
+    KEEP_IN_TOUCH = "keep-in-touch"
 
 
 class StopReason(enum.StrEnum):

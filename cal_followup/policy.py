@@ -18,11 +18,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from cal_followup import stages
 from cal_followup.config import Settings
 from cal_followup.drafts import draft_language, render_draft
 from cal_followup.ical_text import mailto_link
 from cal_followup.languages import get_language
-from cal_followup.model import Interview, Person, Reminder, Stage, StopReason
+from cal_followup.model import Interview, Person, Reminder, Stage
 
 UID_DOMAIN = "cal-followup"
 
@@ -71,7 +72,8 @@ def next_business_morning(after: datetime, business: BusinessDays, settings: Set
 def thank_you_due(interview_end: datetime, settings: Settings) -> datetime:
     """End + delay, kept inside the user's day; never more than 24 hours after the end."""
     zone = settings.zone
-    base = (interview_end + timedelta(minutes=settings.thank_you_delay_minutes)).astimezone(zone)
+    delay = timedelta(minutes=stages.setting(settings, "thank_you_delay_minutes"))
+    base = (interview_end + delay).astimezone(zone)
     if base.timetz().replace(tzinfo=None) > settings.day_end:
         due = _at(base.date() + timedelta(days=1), settings.day_start, zone)
     elif base.timetz().replace(tzinfo=None) < settings.day_start:
@@ -89,7 +91,9 @@ class Planned:
     late: bool = False
 
 
-def _check_in_day(interview: Interview, business: BusinessDays, settings: Settings) -> date:
+def _check_in_day(
+    interview: Interview, business: BusinessDays, settings: Settings, days: int
+) -> date:
     zone = settings.zone
     employer_zone = _zone(interview.zone, zone)
     interview_day = interview.start.astimezone(employer_zone).date()
@@ -106,7 +110,7 @@ def _check_in_day(interview: Interview, business: BusinessDays, settings: Settin
         while _at(day, settings.day_start, zone) < deadline_end:
             day = business.next_business_day(day, inclusive=False)
     else:
-        day = business.add_business_days(interview_day, settings.check_in_days)
+        day = business.add_business_days(interview_day, days)
     return max(day, earliest)
 
 
@@ -115,6 +119,29 @@ def _zone(name: str, fallback: ZoneInfo) -> ZoneInfo:
         return ZoneInfo(name)
     except (ValueError, KeyError, OSError):
         return fallback
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every stage of one interview is timed from."""
+
+    interview: Interview
+    now: datetime
+    settings: Settings
+    business: BusinessDays
+    anchors: Mapping[Stage, datetime]
+    fixed: frozenset[Stage]
+    #: The interview ended ``ignore_after_days`` ago: no catch-up, only anchored stages
+    #: and those that outlive it (keep-in-touch) are planned.
+    ignored: bool
+
+
+@dataclass(frozen=True)
+class _Timed:
+    due: datetime
+    late: bool = False
+    #: False for a stage that is history or dropped: later stages still count from it.
+    planned: bool = True
 
 
 def plan_stages(
@@ -127,70 +154,117 @@ def plan_stages(
 ) -> list[Planned]:
     """Which stages are due when, for whom (no drafts yet); nothing before ``now``.
 
-    ``anchors`` are the due times a sync gave stages earlier. An overdue stage
-    is placed relative to ``now`` only once: when it already has an anchor, it
-    keeps it (so a nightly run does not push it on every night), and if that
-    anchor has passed the stage is history and the later stages keep their
-    spacing from it. Stages in ``fixed`` (moved by the user) keep their anchor
-    whether or not they are overdue.
+    Runs the rows of ``stages.STAGES`` in order. ``anchors`` are the due times
+    a sync gave stages earlier. An overdue stage is placed relative to ``now``
+    only once: when it already has an anchor, it keeps it (so a nightly run
+    does not push it on every night), and if that anchor has passed the stage
+    is history and the later stages keep their spacing from it. Stages in
+    ``fixed`` (moved by the user) keep their anchor whether or not they are
+    overdue.
     """
     if interview.cancelled:
         return []
-    if interview.end < now - timedelta(days=settings.ignore_after_days):
-        return []
-    anchors = anchors or {}
-    zone = settings.zone
+    context = _Context(
+        interview,
+        now,
+        settings,
+        business,
+        anchors or {},
+        fixed,
+        ignored=interview.end < now - timedelta(days=settings.ignore_after_days),
+    )
+    timed: dict[Stage, _Timed] = {}
     planned: list[Planned] = []
-    reason = interview.stop_reason
-    recipients: list[Person | None] = list(interview.interviewers) or [None]
-    contact = interview.contact or (interview.interviewers[0] if interview.interviewers else None)
-
-    late_day: date | None = None
-    if reason not in (StopReason.REJECTED, StopReason.WITHDRAWN):
-        natural = thank_you_due(interview.end, settings)
-        due: datetime | None = natural
-        late = False
-        if natural < now:
-            late = True
-            if Stage.THANK_YOU in anchors:
-                due = anchors[Stage.THANK_YOU]
-            elif now - natural < timedelta(days=settings.late_thank_you_days):
-                due = next_start_of_day(now, settings)
-            else:
-                due = None
-            late_day = due.astimezone(zone).date() if due is not None else None
-        if due is not None:
-            planned.extend(Planned(Stage.THANK_YOU, person, due, late) for person in recipients)
-
-    if reason == StopReason.REJECTED:
-        due = anchors.get(Stage.AFTER_REJECTION) or next_start_of_day(
-            max(now, interview.end), settings
+    for row in stages.STAGES:
+        if not stages.applies(row, settings, interview.stop_reason):
+            continue
+        timing = _timing(row, context, timed)
+        if timing is None:
+            continue
+        timed[row.stage] = timing
+        if not timing.planned or (
+            context.ignored and row.ignored_with_interview and row.stage not in context.anchors
+        ):
+            continue
+        planned.extend(
+            Planned(row.stage, person, timing.due, timing.late)
+            for person in _recipients(row, interview)
         )
-        planned.append(Planned(Stage.AFTER_REJECTION, contact, due))
-        return [p for p in planned if p.due >= now]
-    if reason is not None or settings.max_follow_ups < 1:
-        return [p for p in planned if p.due >= now]
-
-    check_in = _at(_check_in_day(interview, business, settings), settings.day_start, zone)
-    if Stage.CHECK_IN in fixed and Stage.CHECK_IN in anchors:
-        check_in = anchors[Stage.CHECK_IN]
-    elif check_in < now:
-        if Stage.CHECK_IN in anchors:
-            check_in = anchors[Stage.CHECK_IN]
-        else:
-            # At most one overdue follow-up, at the next business morning (after any
-            # late thank-you, so the two never land together); the closing keeps its spacing.
-            after = now
-            if late_day is not None:
-                after = max(now, _at(late_day + timedelta(days=1), time(0), zone))
-            check_in = next_business_morning(after, business, settings)
-    planned.append(Planned(Stage.CHECK_IN, contact, check_in))
-    if settings.max_follow_ups >= 2:
-        closing_day = business.add_business_days(
-            check_in.astimezone(zone).date(), settings.closing_days
-        )
-        planned.append(Planned(Stage.CLOSING, contact, _at(closing_day, settings.day_start, zone)))
     return [p for p in planned if p.due >= now]
+
+
+def _recipients(row: stages.StageRow, interview: Interview) -> list[Person | None]:
+    if row.recipients is stages.Recipients.EACH_INTERVIEWER:
+        return list(interview.interviewers) or [None]
+    return [interview.contact or (interview.interviewers[0] if interview.interviewers else None)]
+
+
+def _timing(
+    row: stages.StageRow, context: _Context, timed: Mapping[Stage, _Timed]
+) -> _Timed | None:
+    """When ``row`` is due: naturally, at its anchor, caught up, or history."""
+    natural = _natural(row, context, timed)
+    if natural is None:
+        return None
+    now, anchor = context.now, context.anchors.get(row.stage)
+    overdue = natural < now
+    late = overdue and row.catch_up is stages.CatchUp.LATE_NEXT_DAY
+    catches_up = row.catch_up is not stages.CatchUp.NONE
+    if anchor is not None and (
+        row.anchored_once or row.stage in context.fixed or (overdue and catches_up)
+    ):
+        return _Timed(anchor, late)
+    if not overdue:
+        return _Timed(natural)
+    if context.ignored or not catches_up:
+        return _Timed(natural, late, planned=False)
+    settings = context.settings
+    if row.catch_up is stages.CatchUp.LATE_NEXT_DAY:
+        window = timedelta(days=stages.setting(settings, "late_thank_you_days"))
+        if now - natural < window:
+            return _Timed(next_start_of_day(now, settings), True)
+        return _Timed(natural, True, planned=False)
+    # At most one overdue follow-up, at the next business morning (after any late
+    # stage, so the two never land together); later stages keep their spacing.
+    after = now
+    for earlier in timed.values():
+        if earlier.late and earlier.planned:
+            day_after = earlier.due.astimezone(settings.zone).date() + timedelta(days=1)
+            after = max(after, _at(day_after, time(0), settings.zone))
+    return _Timed(next_business_morning(after, context.business, settings))
+
+
+def _natural(
+    row: stages.StageRow, context: _Context, timed: Mapping[Stage, _Timed]
+) -> datetime | None:
+    """The due time the rules give ``row`` with nothing overdue (None: no anchor yet)."""
+    settings, interview = context.settings, context.interview
+    zone = settings.zone
+    amount = stages.setting(settings, row.offset.name) if row.offset else 0
+    Anchor, Unit = stages.Anchor, stages.Unit
+    if row.anchor is Anchor.INTERVIEW_DAY:
+        return _at(
+            _check_in_day(interview, context.business, settings, amount), settings.day_start, zone
+        )
+    if row.anchor is Anchor.INTERVIEW_END:
+        base: datetime | None = interview.end
+    elif row.anchor is Anchor.STOP:
+        # Only a sync sees the moment of the stop; an ignored interview counts from its end.
+        base = interview.end if context.ignored else max(context.now, interview.end)
+    elif row.anchor is Anchor.PREVIOUS:
+        base = list(timed.values())[-1].due if timed else None
+    else:
+        base = max((t.due for t in timed.values()), default=None)
+    if base is None:
+        return None
+    if row.unit is Unit.MINUTES_IN_DAY:
+        return thank_you_due(base, settings)
+    if row.unit is Unit.BUSINESS_DAYS:
+        day = context.business.add_business_days(base.astimezone(zone).date(), amount)
+        return _at(day, settings.day_start, zone)
+    if row.unit is Unit.CALENDAR_DAYS:
+        return next_business_morning(base + timedelta(days=amount), context.business, settings)
+    return next_start_of_day(base, settings)
 
 
 def reminder_title(
@@ -200,7 +274,7 @@ def reminder_title(
     if not language.reminder_titles:
         language = get_language("en")
     titles = language.reminder_titles
-    key = "late-thank-you" if late and stage is Stage.THANK_YOU else stage.value
+    key = stages.template_name(stage, late)
     fallback = get_language("en").reminder_titles
     template = titles.get(key) or fallback[key]
     # The name as parsed ("Emily Watson", not "Watson, Emily"); an address only without one.

@@ -114,6 +114,9 @@ class Window:
 
     start: datetime
     end: datetime
+    #: How long after an interview its reminders can be due (``stages.reach``): a
+    #: store that reads reminders with the interviews looks this far past ``end``.
+    reach: timedelta = timedelta(days=400)
 
 
 def one_line(value: object, limit: int = 60) -> str:

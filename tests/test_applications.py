@@ -101,7 +101,12 @@ def test_round_rescheduled_before_an_earlier_one() -> None:
 def test_cancelled_last_round_leaves_the_previous_round_as_the_latest() -> None:
     outcome = _plan("outlook_cancelled_round.ics")
     reminders = outcome.reminders
-    assert [r.stage for r in reminders] == [Stage.THANK_YOU, Stage.CHECK_IN, Stage.CLOSING]
+    assert [r.stage for r in reminders] == [
+        Stage.THANK_YOU,
+        Stage.CHECK_IN,
+        Stage.CLOSING,
+        Stage.KEEP_IN_TOUCH,
+    ]
     first_round = next(i for i in outcome.interviews if not i.cancelled)
     assert all(r.interview_uid == first_round.uid for r in reminders)
     # Outlook's "Canceled: " before the title does not hide which application it was.
@@ -222,7 +227,7 @@ def test_rejected_in_any_round_stops_the_application_with_one_reply() -> None:
         _event("r2@x", 8, "Interview with Acme – Data Engineer"),
     )
     reminders = _plan_text(text)
-    assert [r.stage for r in reminders] == [Stage.AFTER_REJECTION]
+    assert [r.stage for r in reminders] == [Stage.AFTER_REJECTION, Stage.KEEP_IN_TOUCH]
     assert reminders[0].interview_uid == "r2@x"
 
 

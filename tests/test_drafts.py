@@ -47,6 +47,7 @@ from cal_followup.languages import get_language
 from cal_followup.lint import MAX_PARAGRAPHS, MAX_WORDS, check_text
 from cal_followup.model import Interview, Person, Stage, StatedTimeline
 from cal_followup.policy import plan_interview, reminder_title
+from cal_followup.stages import STAGES
 from tests import helpers
 from tests.regen_golden import (
     GOLDEN,
@@ -85,16 +86,20 @@ def test_no_stale_golden_files() -> None:
     assert stored == set(EXPECTED)
 
 
-def test_thirty_templates_in_three_languages() -> None:
+def test_every_stage_template_in_every_draft_language() -> None:
+    """Each template the stage table names exists in each draft language and tone."""
     folder = resources.files("cal_followup.drafts").joinpath("templates")
-    found = [
+    languages = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    assert set(GOLDEN_LANGUAGES) <= set(languages)
+    missing = [
         f"{language}/{stage}.{tone}"
-        for language in LANGUAGES
+        for language in languages
         for stage in STAGE_FILES
         for tone in TONES
-        if folder.joinpath(language, f"{stage}.{tone}.txt").is_file()
+        if not folder.joinpath(language, f"{stage}.{tone}.txt").is_file()
     ]
-    assert len(found) == len(LANGUAGES) * len(STAGE_FILES) * len(TONES) == 30
+    assert missing == []
+    assert set(STAGE_FILES) == {name for row in STAGES for name in row.templates}
 
 
 @pytest.mark.parametrize("relative", sorted(EXPECTED))
@@ -419,7 +424,12 @@ def test_every_reminder_carries_a_mailto_link_and_the_plain_draft() -> None:
         settings_for("fr"),
         _Weekdays(),
     )
-    assert {r.stage for r in reminders} == {Stage.THANK_YOU, Stage.CHECK_IN, Stage.CLOSING}
+    assert {r.stage for r in reminders} == {
+        Stage.THANK_YOU,
+        Stage.CHECK_IN,
+        Stage.CLOSING,
+        Stage.KEEP_IN_TOUCH,
+    }
     for reminder in reminders:
         text = description_text(reminder)
         first, rest = text.split("\n", 1)

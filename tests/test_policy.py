@@ -165,10 +165,18 @@ def test_overdue_check_in_goes_to_next_business_morning_and_closing_keeps_spacin
 
 
 def test_interviews_older_than_sixty_days_are_ignored() -> None:
+    """Its follow-ups are gone; only keep-in-touch, whose window outlives it, is left."""
     config = settings(country="FI")
     item = interview(datetime(2026, 9, 1, 10, 0, tzinfo=config.zone))
     now = datetime(2026, 11, 1, 12, 0, tzinfo=config.zone)
-    assert plan_stages(item, now, config, business_calendar("FI")) == []
+    planned = plan_stages(item, now, config, business_calendar("FI"))
+    # Check-in Tuesday 8 September, closing ten business days later: Tuesday 22
+    # September; 90 days after that is Monday 21 December, a business day in Finland.
+    assert [(p.stage, p.due) for p in planned] == [
+        (Stage.KEEP_IN_TOUCH, datetime(2026, 12, 21, 9, 0, tzinfo=config.zone))
+    ]
+    off = settings(country="FI", keep_in_touch_days=0)
+    assert plan_stages(item, now, off, business_calendar("FI")) == []
 
 
 def test_cancelled_interview_plans_nothing() -> None:
@@ -201,8 +209,10 @@ def test_rejection_replaces_follow_ups_with_one_gracious_reply() -> None:
     item = interview(datetime(2026, 12, 2, 10, 0, tzinfo=zone), stop_reason=StopReason.REJECTED)
     now = datetime(2026, 12, 7, 12, 0, tzinfo=zone)
     planned = plan_stages(item, now, config, business_calendar("FI"))
-    assert [p.stage for p in planned] == [Stage.AFTER_REJECTION]
+    assert [p.stage for p in planned] == [Stage.AFTER_REJECTION, Stage.KEEP_IN_TOUCH]
     assert planned[0].recipient == ANNA and planned[0].due >= now
+    assert planned[1].recipient == ANNA
+    assert planned[1].due == planned[0].due + timedelta(days=90)  # a Monday, not a holiday
 
 
 @pytest.mark.parametrize(
@@ -217,7 +227,8 @@ def test_follow_up_cap_can_be_lowered(cap: int, expected: set[Stage]) -> None:
             item, datetime(2026, 12, 1, tzinfo=config.zone), config, business_calendar("FI")
         )
     }
-    assert stages - {Stage.THANK_YOU} == expected
+    # Keep-in-touch is not a follow-up: it comes after the last one allowed.
+    assert stages - {Stage.THANK_YOU} == expected | {Stage.KEEP_IN_TOUCH}
 
 
 def test_uids_are_deterministic_and_distinct() -> None:

@@ -130,4 +130,4 @@ def test_future_interview_has_every_stage(start: datetime, zone: str, country: s
     item = build(start, 60, zone, [("Anna", "a.example")])
     now = item.start - timedelta(days=1)
     stages = [r.stage for r in plan_interview(item, now, config, business_calendar(country))]
-    assert stages == [Stage.THANK_YOU, Stage.CHECK_IN, Stage.CLOSING]
+    assert stages == [Stage.THANK_YOU, Stage.CHECK_IN, Stage.CLOSING, Stage.KEEP_IN_TOUCH]

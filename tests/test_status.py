@@ -44,18 +44,24 @@ def test_status_is_in_the_users_zone_and_lists_each_reminder_once(
     path = _recurring_in_new_york(tmp_path)
     run = Runner(tmp_path, monkeypatch, capsys)
     status, out, err = run("sync", str(path))
-    assert (status, out.strip()) == (0, "4 created"), err
+    # Thank-you for each week's round; check-in, closing and keep-in-touch for the last.
+    assert (status, out.strip()) == (0, "5 created"), err
     status, out, err = run("status", str(path))
     assert status == 0, err
     lines = out.splitlines()
-    assert re.fullmatch(r"last sync: \d{4}-\d\d-\d\d \d\d:\d\d EET, ok: 4 created", lines[0])
+    assert re.fullmatch(r"last sync: \d{4}-\d\d-\d\d \d\d:\d\d EET, ok: 5 created", lines[0])
     # 10:00 in New York is 17:00 in Helsinki, both weeks.
     headers = [line.strip() for line in lines if "Interview with Acme" in line]
     assert [h.split("  ")[0] for h in headers] == ["2026-12-01 17:00 EET", "2026-12-08 17:00 EET"]
     stages = [line for line in lines if line.startswith("    ")]
-    assert len(stages) == 4 and all(" EET " in line for line in stages)
+    assert len(stages) == 5 and all(" EET " in line for line in stages[:-1])
     first, second = out.split("2026-12-08 17:00 EET")
-    assert first.count("pending") == 1 and second.count("pending") == 3
+    assert first.count("pending") == 1 and second.count("pending") == 4
+    # Keep-in-touch, shown last: 90 days after the closing (Thursday 31 December,
+    # ten US business days after the check-in), Wednesday 31 March 2027, in summer time.
+    assert "closing          2026-12-31 09:00 EET" in second
+    assert stages[-1].split()[:4] == ["keep-in-touch", "2027-03-31", "09:00", "EEST"]
+    assert "pending" in stages[-1] and "LinkedIn" in stages[-1]
     assert "2026-12-02 09:00 EET" in first and "2026-12-09 09:00 EET" in second
 
     status, out, _ = run("status", str(path), "--json")
@@ -65,4 +71,5 @@ def test_status_is_in_the_users_zone_and_lists_each_reminder_once(
         "2026-12-08T17:00:00+02:00",
     ]
     dues = [stage["due"] for row in data["interviews"] for stage in row["stages"]]
-    assert len(dues) == len(set(dues)) == 4 and all(d.endswith("+02:00") for d in dues)
+    assert len(dues) == len(set(dues)) == 5 and all(d.endswith("+02:00") for d in dues[:-1])
+    assert dues[-1] == "2027-03-31T09:00:00+03:00"

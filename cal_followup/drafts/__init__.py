@@ -46,13 +46,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from cal_followup import stages
 from cal_followup.config import Settings
 from cal_followup.drafts import grammar
 from cal_followup.drafts.names import Name, greeting, parse_name
 from cal_followup.languages import Language, get_language, load_languages
 from cal_followup.model import Draft, Interview, Person, Stage, StatedTimeline
 
-STAGE_FILES = ("thank-you", "late-thank-you", "check-in", "closing", "after-rejection")
+#: Every template name, from the stage table (a late thank-you has its own wording).
+STAGE_FILES = stages.TEMPLATES
 TONES = ("formal", "casual")
 #: Every field a template may use.
 FIELDS = ("name", "first_name", "role", "company", "topic", "date", "sender", "deadline", "idea",
@@ -478,7 +480,7 @@ def fill_template(
 
 def stage_file(stage: Stage, late: bool) -> str:
     """The template name for a stage: a late thank-you has its own wording."""
-    return "late-thank-you" if late and stage is Stage.THANK_YOU else stage.value
+    return stages.template_name(stage, late)
 
 
 def render_draft(

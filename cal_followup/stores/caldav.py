@@ -480,8 +480,8 @@ class CalDavStore:
     def _full(self, window: Window) -> list[StoredObject]:
         token, ctag = self._collection_tokens()
         # The query starts a little before the window so reminders of interviews at
-        # its edge are seen; it has no upper bound that reminders could pass.
-        wide = Window(window.start - timedelta(days=30), window.end + timedelta(days=400))
+        # its edge are seen; its end is as far past the window as any reminder can be due.
+        wide = Window(window.start - timedelta(days=30), window.end + window.reach)
         objects = self._query(wide)
         memory = self.memory
         memory.replace_objects([(o.href, o.etag, o.data) for o in objects])
