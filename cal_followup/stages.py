@@ -212,6 +212,11 @@ TEMPLATES: tuple[str, ...] = tuple(name for row in STAGES for name in row.templa
 #: Stages planned for every round; the rest once per application, from its last round.
 PER_ROUND: frozenset[Stage] = frozenset(row.stage for row in STAGES if row.per_round)
 
+#: Stages of an open application that an answer withdraws, as the ``replied`` category
+#: does (a mailbox reply stops them; the after-rejection reply answers a reply itself).
+STOPPED_BY_REPLY: tuple[Stage, ...] = tuple(
+    row.stage for row in STAGES if None in row.when and StopReason.REPLIED not in row.when
+)
 #: The most follow-ups the rules allow (rule 5); ``max_follow_ups`` can only lower it.
 MAX_FOLLOW_UPS = max(row.follow_up for row in STAGES)
 

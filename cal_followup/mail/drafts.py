@@ -27,13 +27,13 @@ from cal_followup.config import Settings
 from cal_followup.mail.folders import Folder, encode_utf7, quote
 from cal_followup.mail.memory import EDITED, GONE, PLACED, REMOVED, MailMemory, PlacedDraft
 from cal_followup.mail.message import build_draft, draft_hash, hash_of, message_id
-from cal_followup.model import Reminder, StopReason
+from cal_followup.model import Reminder
 from cal_followup.state import WITHDRAWN
 
 #: How far ahead a draft is placed: from the day before its reminder's day.
 LEAD_TIME = timedelta(days=1)
 #: Stages an answer from the employer stops, as the ``replied`` category does.
-STOPPED_BY_ANSWER = tuple(r.stage for r in stages.STAGES if StopReason.REPLIED in r.withdrawn_by)
+STOPPED_BY_ANSWER = stages.STOPPED_BY_REPLY
 MAX_COPIES = 10
 PENDING_KINDS = ("create", "move", "update", "unchanged")
 
