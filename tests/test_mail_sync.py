@@ -264,7 +264,7 @@ def test_reply_from_interviewer_stops_the_application(
 ) -> None:
     setup = Setup(tmp_path, imap_server, monkeypatch, capsys, STOP)
     assert setup.sync(now=CHECK_IN_EVE)[0] == 0
-    assert "check-in" in _stages(setup, "acme-1@example.com")
+    assert {"check-in", "keep-in-touch"} <= _stages(setup, "acme-1@example.com")
     check_in_uid = next(
         uid
         for uid, c in setup.reminders().items()
@@ -300,6 +300,7 @@ def test_reply_from_interviewer_stops_the_application(
     assert "draft removed" in out
     stages = _stages(setup, "acme-1@example.com")
     assert "check-in" not in stages and "closing" not in stages
+    assert "keep-in-touch" not in stages, "a reply stops keep-in-touch too"
     assert "check-in" in _stages(setup, "kiitos-1@example.com"), "other applications go on"
     ids = {str(m["Message-ID"]) for m in mailbox.parsed("Drafts")}
     assert message_id(check_in_uid) not in ids, "the check-in draft is removed"
@@ -343,7 +344,7 @@ def test_reply_from_a_round_one_interviewer_stops_the_round_two_follow_ups(
     text = calendar_text().replace("END:VCALENDAR", ROUND_TWO + "END:VCALENDAR")
     setup.calendar.write_text(text, encoding="utf-8")
     assert setup.sync(now="2026-12-09T15:00")[0] == 0
-    assert {"check-in", "closing"} <= _stages(setup, "acme-2@example.com")
+    assert {"check-in", "closing", "keep-in-touch"} <= _stages(setup, "acme-2@example.com")
     assert not {"check-in", "closing"} & _stages(setup, "acme-1@example.com")
     # Round 2's interviewer writes from a free-mail address, so only round 1's
     # people make Acme's domain theirs: the answer comes from round 1.
