@@ -283,3 +283,59 @@ def test_keep_in_touch_is_the_last_reminder_of_its_application(
         assert local.time() == config.day_start
         assert all(item.due > other.due for other in reminders if other is not item)
         assert item.recipient == BEN and item.application
+
+
+# -- plan and export ------------------------------------------------------------------------
+
+
+def _calendar_file(folder: object, language: str) -> str:
+    from pathlib import Path
+
+    from tests.helpers import calendar, vevent
+
+    path = Path(str(folder)) / f"{language}.ics"
+    event = vevent(
+        uid=f"kit-{language}@example.com",
+        summary="Interview with Acme Oy – Data Engineer",
+        start="DTSTART;TZID=Europe/Helsinki:20260902T100000",
+        end="DTEND;TZID=Europe/Helsinki:20260902T110000",
+        extra=(
+            "DESCRIPTION:Contact: Hanna Koski <hanna.koski@acme.example>\\n"
+            f"Language: {language}\\nTopics: data quality\n"
+            "ATTENDEE;CN=Hanna Koski:mailto:hanna.koski@acme.example\n"
+        ),
+    )
+    path.write_text(calendar(event))
+    return str(path)
+
+
+@pytest.mark.parametrize("language", DRAFT_LANGUAGES)
+def test_plan_and_export_carry_keep_in_touch_in_every_draft_language(
+    language: str,
+    tmp_path: object,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+    from pathlib import Path
+
+    from cal_followup.lint import check_text
+    from tests.synchelpers import Runner
+
+    run = Runner(Path(str(tmp_path)), monkeypatch, capsys)
+    source = _calendar_file(tmp_path, language)
+    # 70 days after the interview: past ignore_after_days, only keep-in-touch is left.
+    status, out, err = run("plan", source, "--json", now="2026-11-11T12:00")
+    assert status == 0, err
+    planned = json.loads(out)
+    assert [r["stage"] for r in planned] == ["keep-in-touch"]
+    [keep] = planned
+    assert keep["language"] == language and keep["to"] == "hanna.koski@acme.example"
+    assert keep["due"] == "2026-12-22T09:00:00+02:00"
+    text = f"Subject: {keep['subject']}\n\n{keep['body']}"
+    assert not check_text(text, language).findings, text
+    output = Path(str(tmp_path)) / "out.ics"
+    status, _, err = run("export", source, "-o", str(output), now="2026-11-11T12:00")
+    assert status == 0, err
+    exported = output.read_text(encoding="utf-8")
+    assert exported.count("X-CAL-FOLLOWUP-STAGE:keep-in-touch") == 1
