@@ -1,11 +1,13 @@
-"""Interview + now + settings -> the reminders it should have (rules 3 to 5).
+"""Interview + now + settings -> the reminders it should have (rules 3 to 5, 10).
 
 Pure: the clock comes in as ``now``, business days come from a calendar
-handed in by the caller, drafts from ``cal_followup.drafts``. Every due time
-is in the user's zone: the thank-you an hour after the interview (kept inside
-the user's day and within 24 hours of the end), the check-in on the first
-business day after the employer's stated deadline or a few business days
-after the interview, and the closing note some business days after that.
+handed in by the caller, drafts from ``cal_followup.drafts``. The stages are
+the rows of ``cal_followup.stages``; ``plan_stages`` is the small engine that
+runs them. Every due time is in the user's zone: the thank-you an hour after
+the interview (kept inside the user's day and within 24 hours of the end),
+the check-in on the first business day after the employer's stated deadline
+or a few business days after the interview, the closing note some business
+days after that, and keep-in-touch months after the application ended.
 Nothing is ever due before ``now``.
 """
 

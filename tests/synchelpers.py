@@ -9,11 +9,15 @@ import icalendar
 import pytest
 
 from cal_followup.cli import main
+from cal_followup.stages import STAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = (ROOT / "samples" / "interviews.ics").read_bytes()
 NOW = "2026-11-25T12:00"
-EXPECTED_FIRST_RUN = 10
+#: The samples hold three open applications and four interviewers to thank: each
+#: application gets one of each stage planned once per application while it is open.
+PER_APPLICATION = sum(1 for row in STAGES if None in row.when and not row.per_round)
+EXPECTED_FIRST_RUN = 4 + 3 * PER_APPLICATION
 
 
 def config_file(folder: Path) -> Path:

@@ -82,17 +82,19 @@ def _check_second_round(
         (ROUND_1, "thank-you"): 1,
         (ROUND_1, "check-in"): 1,
         (ROUND_1, "closing"): 1,
+        (ROUND_1, "keep-in-touch"): 1,
     }
     assert _by_stage(second) == {
         (ROUND_1, "thank-you"): 1,
         (ROUND_2, "thank-you"): 2,
         (ROUND_2, "check-in"): 1,
         (ROUND_2, "closing"): 1,
+        (ROUND_2, "keep-in-touch"): 1,
     }
     round_2_end = icalendar.Calendar.from_ical(_object(_split()[1][ROUND_2])).walk("VEVENT")[0]
     end = round_2_end["DTEND"].dt
     for component in second.values():
-        if str(component["X-CAL-FOLLOWUP-STAGE"]) in ("check-in", "closing"):
+        if str(component["X-CAL-FOLLOWUP-STAGE"]) in ("check-in", "closing", "keep-in-touch"):
             assert component["DTSTART"].dt > end
     thank_you = [uid for uid, c in first.items() if str(c["X-CAL-FOLLOWUP-STAGE"]) == "thank-you"]
     assert thank_you and all(uid in second for uid in thank_you)
@@ -120,7 +122,7 @@ def test_caldav_season_second_round_replaces_the_first_rounds_follow_ups(
 ) -> None:
     calendar, run, url = season
     status, out, err = run("sync", url, now=BEFORE_ROUND_1)
-    assert (status, out.strip()) == (0, "3 created"), err
+    assert (status, out.strip()) == (0, "4 created"), err
     after_first = calendar.objects()
     first = reminders_in(after_first)
 
@@ -128,7 +130,7 @@ def test_caldav_season_second_round_replaces_the_first_rounds_follow_ups(
     calendar.put(ROUND_2, _object(events[ROUND_2]))
     before = calendar.objects()
     status, out, err = run("sync", url, now=AFTER_ROUND_1)
-    assert (status, out.strip()) == (0, "4 created, 2 withdrawn"), err
+    assert (status, out.strip()) == (0, "5 created, 3 withdrawn"), err
     after = calendar.objects()
     second = reminders_in(after)
     _check_second_round(first, second)
@@ -158,7 +160,7 @@ def test_caldav_season_keeps_a_first_round_check_in_the_user_edited(
     _, events = _split()
     calendar.put(ROUND_2, _object(events[ROUND_2]))
     status, out, err = run("sync", url, now=AFTER_ROUND_1)
-    assert (status, out.strip()) == (0, "4 created, 1 withdrawn"), err
+    assert (status, out.strip()) == (0, "5 created, 2 withdrawn"), err
     after = calendar.objects()
     # The user's version of round 1's check-in is theirs: kept, not overwritten.
     assert b"SUMMARY:Call Anna first - " in after[href]
@@ -174,7 +176,7 @@ def test_ics_file_season(
     run = Runner(tmp_path, monkeypatch, capsys)
     _configure(run)
     status, out, err = run("sync", str(path), now=BEFORE_ROUND_1)
-    assert (status, out.strip()) == (0, "3 created"), err
+    assert (status, out.strip()) == (0, "4 created"), err
     first_data = path.read_bytes()
     first = reminders_in({"file": first_data})
 
@@ -182,7 +184,7 @@ def test_ics_file_season(
     with_round_2 = first_data.replace(b"END:VCALENDAR", round_2 + b"END:VCALENDAR")
     path.write_bytes(with_round_2)
     status, out, err = run("sync", str(path), now=AFTER_ROUND_1)
-    assert (status, out.strip()) == (0, "4 created, 2 withdrawn"), err
+    assert (status, out.strip()) == (0, "5 created, 3 withdrawn"), err
     data = path.read_bytes()
     second = reminders_in({"file": data})
     _check_second_round(first, second)
@@ -253,6 +255,6 @@ def test_stop_by_company_stops_the_whole_application(
         "stop", "Acme", "--reason", "replied", "--source", str(path), now=AFTER_ROUND_1
     )
     assert status == 0, err
-    assert "2 withdrawn" in out
+    assert "3 withdrawn" in out  # check-in, closing and keep-in-touch
     stages = _by_stage(reminders_in({"file": path.read_bytes()}))
     assert (ROUND_2, "check-in") not in stages and (ROUND_2, "closing") not in stages

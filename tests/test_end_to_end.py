@@ -16,6 +16,7 @@ import icalendar
 import pytest
 
 from cal_followup.cli import main
+from tests.synchelpers import EXPECTED_FIRST_RUN
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -56,7 +57,8 @@ def test_installed_command_exports_the_samples(tmp_path: Path) -> None:
     stages = sorted(str(e["X-CAL-FOLLOWUP-STAGE"]) for e in events)
     # Single interview: 1 thank-you, check-in, closing. Panel of two: 2 thank-yous,
     # check-in, closing. Decision date interview: the same three. Cancelled: none.
-    assert stages == sorted(["thank-you"] * 4 + ["check-in"] * 3 + ["closing"] * 3)
+    per_application = ["check-in", "closing", "keep-in-touch"]
+    assert stages == sorted(["thank-you"] * 4 + per_application * 3)
 
 
 def test_python_dash_m_works() -> None:
@@ -112,7 +114,7 @@ def test_http_feed(feed_server: str, capsys: pytest.CaptureFixture[str]) -> None
     )
     out, err = capsys.readouterr()
     assert status == 0, err
-    assert len(json.loads(out)) == 10
+    assert len(json.loads(out)) == EXPECTED_FIRST_RUN
 
 
 def test_http_feed_with_user_and_password_from_environment(

@@ -24,7 +24,7 @@ import pytest
 from cal_followup.cli import main
 from cal_followup.mail.account import ImapAddress, oauthbearer_string, xoauth2_string
 from tests.servers import Server, new_calendar, radicale
-from tests.synchelpers import SAMPLE, safe_name, split_by_uid
+from tests.synchelpers import EXPECTED_FIRST_RUN, SAMPLE, safe_name, split_by_uid
 
 __all__ = ["radicale"]
 
@@ -135,7 +135,7 @@ def test_sync_with_token_command(
     config = _setup(tmp_path, monkeypatch, f"print({TOKEN!r})\n")
     status, out, err = _run(config, capsys, "sync", url, "--debug")
     assert status == 0, err
-    assert "10 created" in out
+    assert f"{EXPECTED_FIRST_RUN} created" in out
     assert bearer_proxy.seen and set(bearer_proxy.seen) == {"Bearer"}
     status, out2, err2 = _run(config, capsys, "status", url, "--debug")
     assert status == 0
@@ -151,7 +151,7 @@ def test_plan_reads_a_calendar_with_token_command(
     config = _setup(tmp_path, monkeypatch, f"print({TOKEN!r})\n")
     status, out, err = _run(config, capsys, "plan", url, "--json", "--debug")
     assert status == 0, err
-    assert len(json.loads(out)) == 10
+    assert len(json.loads(out)) == EXPECTED_FIRST_RUN
     assert bearer_proxy.seen and set(bearer_proxy.seen) == {"Bearer"}
     assert TOKEN not in out + err
 

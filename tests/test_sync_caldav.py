@@ -131,7 +131,8 @@ def test_moved_interview_moves_its_pending_reminders(setup: tuple[Calendar, Runn
     calendar.put(ACME, later)
     status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
     assert status == 0, err
-    assert out.strip() == "3 moved"
+    # Its thank-you, check-in, closing and keep-in-touch.
+    assert out.strip() == "4 moved"
     reminders = reminders_in(calendar.objects())
     acme_dues = sorted(
         r.start.isoformat()
@@ -153,7 +154,7 @@ def test_cancelled_and_deleted_interviews_withdraw_reminders(
     calendar.delete(initech_href)
     status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
     assert status == 0, err
-    assert out.strip() == "6 withdrawn"
+    assert out.strip() == "8 withdrawn"
     left = reminders_in(calendar.objects())
     assert {str(r["X-CAL-FOLLOWUP-INTERVIEW"]) for r in left.values()} == {
         "panel-4f1e9b7a-globex@example.com"
@@ -204,7 +205,7 @@ def test_stop_and_categories(setup: tuple[Calendar, Runner, Proxy]) -> None:
     initech = stages_of(reminders, INITECH)
     # The thank-you was already due? No: it is pending, and a rejection replaces
     # every pending follow-up with one gracious reply.
-    assert initech == ["after-rejection"]
+    assert initech == ["after-rejection", "keep-in-touch"]
     # The category route: "offer" on the Acme interview stops its follow-ups.
     acme = split_by_uid(SAMPLE)[ACME]
     calendar.put(ACME, acme.replace(b"STATUS:CONFIRMED", b"STATUS:CONFIRMED\r\nCATEGORIES:Offer"))
@@ -414,7 +415,7 @@ def test_edit_between_read_and_write_is_not_overwritten(
     monkeypatch.setattr(CalDavStore, "update", racing_update)
     status, out, err = run("sync", run.url)  # type: ignore[attr-defined]
     assert status == 0, err
-    assert out.strip() == "2 moved"  # the third was edited meanwhile and is left alone
+    assert out.strip() == "3 moved"  # the fourth was edited meanwhile and is left alone
     texts = [data for data in calendar.objects().values() if b"Edited meanwhile" in data]
     assert texts == edits
 
@@ -577,7 +578,7 @@ def test_server_without_sync_tokens_uses_the_ctag(
                     "20261203T110000",
                 ),
             )
-            assert run("sync", url)[1].strip() == "3 moved"
+            assert run("sync", url)[1].strip() == "4 moved"
         finally:
             httpd.shutdown()
             httpd.server_close()

@@ -18,7 +18,7 @@ import pytest
 
 from cal_followup.state import collection_key, database_path
 from tests.servers import Server, free_port, new_calendar
-from tests.synchelpers import SAMPLE, Runner, reminders_in, split_by_uid
+from tests.synchelpers import EXPECTED_FIRST_RUN, SAMPLE, Runner, reminders_in, split_by_uid
 from tests.test_sync_caldav import Calendar
 
 
@@ -52,7 +52,7 @@ def test_three_spellings_of_one_calendar_share_one_memory(
     url, calendar = _filled(radicale)
     run = _runner(radicale, tmp_path, monkeypatch, capsys)
     status, out, err = run("sync", url)
-    assert status == 0 and out.strip() == "10 created", err
+    assert status == 0 and out.strip() == f"{EXPECTED_FIRST_RUN} created", err
     deleted = next(h for h, d in calendar.objects().items() if b"X-CAL-FOLLOWUP-" in d)
     calendar.delete(deleted)
     name = url.rstrip("/").rsplit("/", 1)[1]
@@ -138,7 +138,7 @@ def test_stored_vtimezone_still_covers_2035(
     run = _runner(server, tmp_path, monkeypatch, capsys)
     assert run("sync", url)[0] == 0
     stored = {h: d for h, d in calendar.objects().items() if b"X-CAL-FOLLOWUP-" in d}
-    assert len(reminders_in(stored)) == 10
+    assert len(reminders_in(stored)) == EXPECTED_FIRST_RUN
     for href, data in stored.items():
         assert data.count(b"BEGIN:VTIMEZONE") == 1, href
         # Helsinki: +2 in winter, +3 in summer, as long as the definition reaches.

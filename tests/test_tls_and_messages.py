@@ -28,7 +28,7 @@ from tests.servers import (
     running_radicale,
     start_proxy,
 )
-from tests.synchelpers import SAMPLE, Runner, split_by_uid
+from tests.synchelpers import EXPECTED_FIRST_RUN, SAMPLE, Runner, split_by_uid
 from tests.test_sync_caldav import Calendar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,9 +115,10 @@ def test_ca_cert_trusts_a_self_signed_server(
     server, cert = tls_radicale
     url = _tls_calendar(server, cert)
     done = _cli(tmp_path, f'ca_cert = "{cert}"\n', "sync", url)
-    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "10 created", "")
+    created = f"{EXPECTED_FIRST_RUN} created"
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, created, "")
     done = _cli(tmp_path, f'ca_cert = "{cert}"\n', "plan", url, "--json")
-    assert done.returncode == 0 and done.stdout.count('"uid"') == 10, done.stderr
+    assert done.returncode == 0 and done.stdout.count('"uid"') == EXPECTED_FIRST_RUN, done.stderr
     done = _cli(tmp_path, 'ca_cert = "/no/such/ca.pem"\n', "sync", url)
     assert done.returncode == 2 and "ca_cert" in done.stderr and "no such file" in done.stderr
 
@@ -128,7 +129,8 @@ def test_verify_tls_false_keeps_a_quiet_night_silent(
     server, cert = tls_radicale
     url = _tls_calendar(server, cert)
     done = _cli(tmp_path, "verify_tls = false\n", "sync", url)
-    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "10 created", "")
+    created = f"{EXPECTED_FIRST_RUN} created"
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, created, "")
     done = _cli(tmp_path, "verify_tls = false\n", "sync", url)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 

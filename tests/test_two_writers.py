@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.synchelpers import SAMPLE, Runner, split_by_uid
+from tests.synchelpers import EXPECTED_FIRST_RUN, SAMPLE, Runner, split_by_uid
 
 
 def test_same_interviews_through_two_stores_are_warned_about(
@@ -24,9 +24,9 @@ def test_same_interviews_through_two_stores_are_warned_about(
         (folder / f"event-{number}.ics").write_bytes(data)
     run = Runner(tmp_path, monkeypatch, capsys)
     status, out, err = run("sync", str(ics))
-    assert (status, out.strip(), err) == (0, "10 created", "")
+    assert (status, out.strip(), err) == (0, f"{EXPECTED_FIRST_RUN} created", "")
     status, out, err = run("sync", str(folder))
-    assert status == 0 and out.strip() == "10 created"
+    assert status == 0 and out.strip() == f"{EXPECTED_FIRST_RUN} created"
     (line,) = err.strip().splitlines()
     assert "one writer per calendar" in line and str(ics) in line
     # A quiet night stays quiet; status still says it.
@@ -45,4 +45,4 @@ def test_one_store_alone_gets_no_warning(
     run = Runner(tmp_path, monkeypatch, capsys)
     assert run("sync", str(other))[0] == 0
     status, out, err = run("sync", str(ics))
-    assert (status, out.strip(), err) == (0, "10 created", "")
+    assert (status, out.strip(), err) == (0, f"{EXPECTED_FIRST_RUN} created", "")
