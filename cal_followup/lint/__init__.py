@@ -9,7 +9,9 @@ in it, with positions in the file itself. The words it looks for are data:
 one rule file per language, ``lint/rules/<code>.toml`` (see
 ``cal_followup.lint.rules`` for its schema and ``cal_followup.lint.patterns``
 for its phrase patterns, which match words by their lemmas), so adding a
-language adds its greetings, slang and demanding phrases without code.
+language adds its greetings, slang and demanding phrases without code. How a
+draft splits into header, greeting, paragraphs and signature is
+``cal_followup.lint.shape``; this module holds the checks.
 
 What counts (documented here and in ``cal-followup check --help``):
 
@@ -35,18 +37,27 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 
 from cal_followup.languages import Language, load_languages
 from cal_followup.lint.ics import calendar_drafts, is_calendar
 from cal_followup.lint.rules import load_rule_sets, phrase_findings, rule_set
+from cal_followup.lint.shape import (
+    Shape,
+    all_headers,
+    draft_shape,
+    lines_of,
+    list_pattern,
+    normalise,
+    starts_with,
+)
+
+# The cached pattern builders under their old names (tests clear their caches).
+_list_pattern, _all_headers = list_pattern, all_headers
 
 MAX_PARAGRAPHS = 4
 MAX_WORDS = 150
 MAX_PARAGRAPH_WORDS = 70
-#: A greeting or sign-off line is at most this many words long.
-MAX_SHORT_LINE_WORDS = 8
 #: The language assumed when the text gives no clue.
 DEFAULT_LANGUAGE = "en"
 
@@ -77,10 +88,7 @@ _EMOJI = re.compile(
     r"|(?<!\w)<3(?!\w)|(?<!\w)[xX]D(?!\w)|\^_?\^"
 )
 _PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,80}\]|\{\w+(?::\w+)?\}")
-_HEADER = re.compile(r"^[ \t]*([^\W\d][\w .'-]{0,30}?)[ \t]*:[ \t]?(.*)$")
-_WORD = re.compile(r"\S+")
 _TOKEN = re.compile(r"\w+")
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
 
 
 @dataclass(frozen=True)
@@ -133,51 +141,9 @@ class _Positions:
         return (self.first_line + index, offset - self.starts[index] + 1)
 
 
-# -- the words, as patterns -----------------------------------------------------------------
-
-
-def _phrase_pattern(phrase: str) -> str:
-    if phrase.startswith("re:"):
-        return phrase[3:]
-    wildcard = phrase.endswith("*")
-    core = phrase.rstrip("*").translate(_APOSTROPHES)
-    pattern = r"\s+".join(re.escape(part) for part in core.split())
-    edge_start = r"(?<!\w)" if core[:1].isalnum() or core[:1] == "_" else r"(?<![\w+])"
-    edge_end = r"\w*" if wildcard else r"(?!\w)" if core[-1:].isalnum() else r"(?![\w+])"
-    return edge_start + pattern + edge_end
-
-
-@cache
-def _list_pattern(code: str, name: str, anchored: bool = False) -> re.Pattern[str] | None:
-    """One regular expression for a ``[lint]`` list, longest phrases first."""
-    phrases = rule_set(code).get(name)
-    if not phrases:
-        return None
-    ordered = sorted(phrases, key=len, reverse=True)
-    alternation = "|".join(f"(?:{_phrase_pattern(p)})" for p in ordered)
-    prefix = r"^[ \t]*" if anchored else ""
-    return re.compile(f"{prefix}(?:{alternation})", re.IGNORECASE)
-
-
-@cache
-def _all_headers() -> tuple[frozenset[str], frozenset[str]]:
-    subjects: set[str] = set()
-    others: set[str] = set()
-    for rules in load_rule_sets().values():
-        subjects.update(rules.get("subject_headers"))
-        others.update(rules.get("headers"))
-    subjects.add("subject")
-    return frozenset(subjects), frozenset(others | subjects)
-
-
-def _normalise(text: str) -> str:
-    # Same length, so offsets stay valid: typographic apostrophes match the lists' "'".
-    return text.translate(_APOSTROPHES)
-
-
 def detect_language(text: str, default: str = DEFAULT_LANGUAGE) -> str:
     """The language whose frequent words (a rule file's ``words``) the text uses most."""
-    tokens = re.findall(r"\w+(?:'\w+)?", _normalise(text).lower())
+    tokens = re.findall(r"\w+(?:'\w+)?", normalise(text).lower())
     best, best_score = default, 0
     for code, rules in sorted(load_rule_sets().items(), key=lambda item: item[0] != default):
         words = set(rules.get("words"))
@@ -187,169 +153,6 @@ def detect_language(text: str, default: str = DEFAULT_LANGUAGE) -> str:
         if score > best_score:
             best, best_score = code, score
     return best
-
-
-# -- the draft's shape ----------------------------------------------------------------------
-
-
-@dataclass
-class _Line:
-    start: int
-    text: str
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.text)
-
-    @property
-    def words(self) -> int:
-        return _count_words(self.text)
-
-
-@dataclass
-class _Shape:
-    subject: _Line | None = None
-    header_seen: bool = False
-    body: list[_Line] = field(default_factory=list)
-    blocks: list[list[_Line]] = field(default_factory=list)
-    greeting: _Line | None = None
-    sign_off: _Line | None = None
-    signature: list[_Line] = field(default_factory=list)
-    paragraphs: list[list[_Line]] = field(default_factory=list)
-
-
-def _count_words(text: str) -> int:
-    return sum(1 for word in _WORD.findall(text) if any(c.isalnum() for c in word))
-
-
-def _lines(text: str) -> list[_Line]:
-    lines = []
-    position = 0
-    for match in re.finditer(r"[^\r\n]*(?:\r\n|\n|\r|$)", text):
-        raw = match.group(0)
-        if not raw and match.start() >= len(text):
-            break
-        content = raw.rstrip("\r\n")
-        lines.append(_Line(position, content))
-        position = match.end()
-    return lines
-
-
-def _starts_with(pattern: re.Pattern[str] | None, text: str) -> re.Match[str] | None:
-    return pattern.match(text) if pattern is not None else None
-
-
-def _is_sign_off(line: _Line, code: str) -> bool:
-    text = line.text.strip()
-    if not text or text[-1] in ".?:;" or _count_words(text) > MAX_SHORT_LINE_WORDS:
-        return False
-    return bool(
-        _starts_with(_list_pattern(code, "sign_offs", True), text)
-        or _starts_with(_list_pattern(code, "casual_greetings", True), text)
-    )
-
-
-def _shape(text: str, code: str) -> _Shape:
-    shape = _Shape()
-    lines = _lines(text)
-    index = 0
-    while index < len(lines) and not lines[index].text.strip():
-        index += 1
-    # A reminder's DESCRIPTION starts with the mailto: link.
-    if index < len(lines) and "mailto:" in lines[index].text.lower():
-        index += 1
-        while index < len(lines) and not lines[index].text.strip():
-            index += 1
-    subject_labels, header_labels = _all_headers()
-    while index < len(lines):
-        match = _HEADER.match(lines[index].text)
-        if not match or match.group(1).strip().lower() not in header_labels:
-            break
-        shape.header_seen = True
-        if match.group(1).strip().lower() in subject_labels:
-            shape.subject = _Line(lines[index].start + match.start(2), match.group(2))
-        index += 1
-    shape.body = lines[index:]
-
-    block: list[_Line] = []
-    for line in shape.body:
-        if line.text.strip():
-            block.append(line)
-        elif block:
-            shape.blocks.append(block)
-            block = []
-    if block:
-        shape.blocks.append(block)
-    if not shape.blocks:
-        return shape
-
-    blocks = [list(b) for b in shape.blocks]
-    first = blocks[0][0]
-    first_text = first.text.strip()
-    if (
-        _starts_with(_list_pattern(code, "greetings", True), first_text)
-        or _starts_with(_list_pattern(code, "casual_greetings", True), first_text)
-        or (first_text.endswith(",") and first.words <= MAX_SHORT_LINE_WORDS)
-    ):
-        shape.greeting = first
-        # "Hi Anna, thanks for..." greets and starts the first paragraph at once.
-        if first.words <= MAX_SHORT_LINE_WORDS:
-            blocks[0] = blocks[0][1:]
-
-    _find_signature(shape, blocks, code)
-    shape.paragraphs = [b for b in blocks if b]
-    return shape
-
-
-#: A closing formula runs over at most this many lines before its full stop.
-MAX_FORMULA_LINES = 4
-
-
-def _closing_in(block: list[_Line], code: str) -> tuple[int, int] | None:
-    """``(first, after)``: ``block[first:after]`` is the sign-off, if the block has one.
-
-    A short closing line ("Kind regards,"), or a closing formula, a whole
-    sentence that may wrap over lines up to its full stop.
-    """
-    formula = _list_pattern(code, "closing_formulas")
-    for index, line in enumerate(block):
-        if _is_sign_off(line, code):
-            return index, index + 1
-        if formula is not None and formula.search(_normalise(line.text)):
-            end = index
-            while (
-                end + 1 < len(block)
-                and end - index < MAX_FORMULA_LINES
-                and not block[end].text.rstrip().endswith(".")
-            ):
-                end += 1
-            return index, end + 1
-    return None
-
-
-def _find_signature(shape: _Shape, blocks: list[list[_Line]], code: str) -> None:
-    """Set the shape's sign-off and signature and take them out of ``blocks``."""
-    last = blocks[-1]
-    found = _closing_in(last, code)
-    if found is not None:
-        first, after = found
-        shape.sign_off = last[first]
-        shape.signature = last[after:]
-        blocks[-1] = last[:first]
-        return
-    # "Best regards," then a blank line, then the name.
-    if (
-        len(blocks) >= 2
-        and len(last) <= 3
-        and all(line.words <= 5 and line.text.strip()[-1:] not in ".?!" for line in last)
-    ):
-        previous = blocks[-2]
-        found = _closing_in(previous, code) if previous else None
-        if found is not None and found[1] == len(previous):
-            shape.sign_off = previous[found[0]]
-            shape.signature = last
-            blocks[-2] = previous[: found[0]]
-            blocks[-1] = []
 
 
 # -- the rules ------------------------------------------------------------------------------
@@ -398,13 +201,33 @@ def check_text(
     locate = positions or _Positions(text)
     known = set(load_languages()) | set(load_rule_sets())
     code = language if language in known else detect_language(text)
-    shape = _shape(text, code)
+    shape = draft_shape(text, code)
     findings: list[tuple[int, str, str]] = []
 
     def add(offset: int, rule: str, message: str) -> None:
         findings.append((offset, rule, message))
 
-    # Subject (rule 6: a clear subject gets read).
+    _subject_findings(shape, code, add)
+    # Greeting and sign-off.
+    casual_spans = _frame_findings(shape, code, add)
+    _word_findings(text, shape, code, casual_spans, add)
+    _length_findings(shape, add)
+    _placeholder_findings(text, add)
+
+    unique = sorted(set(findings), key=lambda item: (item[0], item[1]))
+    result = []
+    for offset, rule, message in unique:
+        line, column = locate(offset)
+        result.append(Finding(line, column, rule, message))
+    result.sort(key=lambda f: (f.line, f.column, f.code))
+    return Checked(code, tuple(result))
+
+
+Add = Callable[[int, str, str], None]
+
+
+def _subject_findings(shape: Shape, code: str, add: Add) -> None:
+    """F001, F002: rule 6, a clear subject gets read."""
     subject = shape.subject
     if subject is None or not subject.text.strip():
         where = subject.start if subject is not None else (shape.body[0].start if shape.body else 0)
@@ -416,11 +239,11 @@ def check_text(
             f"vague subject {_quote(subject.text)}: name the role or the interview",
         )
 
-    # Greeting and sign-off.
-    casual_spans = _frame_findings(shape, code, add)
 
-    # Words and signs in the subject and the body.
-    # The subject's names (a role, a company) clear the body.
+def _word_findings(
+    text: str, shape: Shape, code: str, casual_spans: list[tuple[int, int]], add: Add
+) -> None:
+    """Words and signs in the subject and the body; the subject's names clear the body."""
     spans: list[tuple[int, str, list[str]]] = []
     names: list[str] = []
     if shape.subject is not None:
@@ -444,7 +267,9 @@ def check_text(
     if len(exclamations) > 1:
         add(exclamations[1], "F008", f"{len(exclamations)} exclamation marks: keep at most one")
 
-    # Length.
+
+def _length_findings(shape: Shape, add: Add) -> None:
+    """F011, F012, F013: few short paragraphs."""
     total = 0
     for number, paragraph in enumerate(shape.paragraphs, 1):
         words = sum(line.words for line in paragraph)
@@ -464,32 +289,24 @@ def check_text(
     if total > MAX_WORDS:
         add(shape.paragraphs[0][0].start, "F012", f"{total} words: keep the note under {MAX_WORDS}")
 
-    # Placeholders, anywhere below the link (the To: line too).
+
+def _placeholder_findings(text: str, add: Add) -> None:
+    """P001: placeholders, anywhere below the link (the To: line too)."""
     checked_from = 0
-    lines = _lines(text)
+    lines = lines_of(text)
     if lines and "mailto:" in lines[0].text.lower():
         checked_from = lines[0].end
     for match in _PLACEHOLDER.finditer(text, checked_from):
         add(match.start(), "P001", f"unfilled placeholder {match.group(0)}: fill it in")
 
-    unique = sorted(set(findings), key=lambda item: (item[0], item[1]))
-    result = []
-    for offset, rule, message in unique:
-        line, column = locate(offset)
-        result.append(Finding(line, column, rule, message))
-    result.sort(key=lambda f: (f.line, f.column, f.code))
-    return Checked(code, tuple(result))
 
-
-def _frame_findings(
-    shape: _Shape, code: str, add: Callable[[int, str, str], None]
-) -> list[tuple[int, int]]:
+def _frame_findings(shape: Shape, code: str, add: Add) -> list[tuple[int, int]]:
     """F003, F004, F014 for the greeting and the sign-off; the casual lines' spans."""
-    casual = _list_pattern(code, "casual_greetings", True)
+    casual = list_pattern(code, "casual_greetings", True)
     casual_spans: list[tuple[int, int]] = []
     if shape.greeting is not None:
         start = shape.greeting.start + len(shape.greeting.text) - len(shape.greeting.text.lstrip())
-        match = _starts_with(casual, _normalise(shape.greeting.text))
+        match = starts_with(casual, normalise(shape.greeting.text))
         if match:
             add(
                 start,
@@ -498,7 +315,7 @@ def _frame_findings(
                 "open with the reader's name and a proper greeting",
             )
             casual_spans.append((shape.greeting.start, shape.greeting.end))
-        elif not _starts_with(_list_pattern(code, "greetings", True), shape.greeting.text):
+        elif not starts_with(list_pattern(code, "greetings", True), shape.greeting.text):
             if rule_set(code).get("greetings"):
                 add(start, "F004", "no greeting: open with a proper greeting and the reader's name")
     elif shape.blocks and rule_set(code).get("greetings"):
@@ -508,7 +325,7 @@ def _frame_findings(
             "no greeting: open with a proper greeting and the reader's name",
         )
     if shape.sign_off is not None:
-        match = _starts_with(casual, _normalise(shape.sign_off.text))
+        match = starts_with(casual, normalise(shape.sign_off.text))
         if match:
             add(
                 shape.sign_off.start,
@@ -555,10 +372,10 @@ def _subject_names(subject: str) -> list[str]:
 def _vague_subject(subject: str, code: str) -> bool:
     if _PLACEHOLDER.search(subject):
         return False  # a placeholder is a specific thing still to be filled in
-    tokens = _TOKEN.findall(_normalise(subject).lower())
+    tokens = _TOKEN.findall(normalise(subject).lower())
     if not tokens:
         return True
-    pattern = _list_pattern(code, "vague_subject")
+    pattern = list_pattern(code, "vague_subject")
     if pattern is None:
         return False
     return all(pattern.fullmatch(token) for token in tokens)
