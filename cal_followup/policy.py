@@ -222,8 +222,8 @@ def _timing(
         return _Timed(natural, late, planned=False)
     settings = context.settings
     if row.catch_up is stages.CatchUp.LATE_NEXT_DAY:
-        window = timedelta(days=stages.setting(settings, "late_thank_you_days"))
-        if now - natural < window:
+        days = stages.setting(settings, row.late_window.name) if row.late_window else 0
+        if now - natural < timedelta(days=days):
             return _Timed(next_start_of_day(now, settings), True)
         return _Timed(natural, True, planned=False)
     # At most one overdue follow-up, at the next business morning (after any late

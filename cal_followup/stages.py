@@ -94,8 +94,8 @@ class StageRow:
     template: str
     #: The setting holding the offset (``None``: the unit needs none).
     offset: StageSetting | None = None
-    #: Further settings of the stage (the late thank-you window).
-    extra: tuple[StageSetting, ...] = ()
+    #: How overdue the stage may be and still get its late version (``CatchUp.LATE_NEXT_DAY``).
+    late_window: StageSetting | None = None
     #: The template of the late version (a thank-you seen after it was due).
     late_template: str | None = None
     #: The application states (its stop reason, or None while open) it is planned in.
@@ -119,7 +119,7 @@ class StageRow:
 
     @property
     def settings(self) -> tuple[StageSetting, ...]:
-        return ((self.offset,) if self.offset else ()) + self.extra
+        return tuple(item for item in (self.offset, self.late_window) if item is not None)
 
     @property
     def templates(self) -> tuple[str, ...]:
@@ -141,13 +141,11 @@ STAGES: tuple[StageRow, ...] = (
             "Minutes after the interview's end that the thank-you is due.",
             "MINUTES",
         ),
-        extra=(
-            StageSetting(
-                "late_thank_you_days",
-                7,
-                "A thank-you overdue by fewer days than this becomes a late "
-                "thank-you; older ones are dropped.",
-            ),
+        late_window=StageSetting(
+            "late_thank_you_days",
+            7,
+            "A thank-you overdue by fewer days than this becomes a late "
+            "thank-you; older ones are dropped.",
         ),
         late_template="late-thank-you",
         when=_OPEN_OR_ANSWERED,
