@@ -57,7 +57,10 @@ def _open_pair(
     kind = kind_for(source_spec, opening)
     if kind.read_only and (not target_spec or target_spec == source_spec):
         # Refused before the feed is fetched or a password asked for.
-        raise ConfigError("an .ics feed is read-only; give --target a calendar to write to")
+        raise ConfigError(
+            f"{redact(source_spec)}: read-only (an .ics feed or standard input); "
+            "give --target a calendar to write to"
+        )
     source = kind.open(source_spec, opening)
     if not target_spec or target_spec == source_spec:
         return source, source

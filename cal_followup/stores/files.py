@@ -7,8 +7,9 @@ removed, and the whole file is written to a temporary file and renamed over
 the original once, at ``commit``. If the file changed on disk while we
 worked, nothing is written and the run says so.
 
-A vdir holds one object per file; each reminder is its own file, written
-atomically, and every other file is left alone.
+A vdir holds one object per file; each reminder is its own file, created
+by linking a finished temporary file to its name (which fails if the name is
+taken) and replaced atomically; every other file is left alone.
 """
 
 from __future__ import annotations
