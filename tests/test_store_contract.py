@@ -167,6 +167,21 @@ class TestStoreContract:
         found = store.fetch(href)
         assert found is not None and b"Moved" in found.data and found.etag != etag
 
+    def test_writes_before_commit_add_up(self, backend: Backend) -> None:
+        # Files are written once, at commit: what was created, updated and deleted
+        # in between must come out as it would had each write been stored at once.
+        store = backend.store
+        href = store.href_for(OURS)
+        created = store.create(href, event(OURS)) or store.latest_etag(href) or ""
+        store.update(href, event(OURS, "Moved"), created)
+        second = store.href_for("short-lived@cal-followup")
+        etag = store.create(second, event("short-lived@cal-followup"))
+        store.delete(second, etag or store.latest_etag(second) or "")
+        store.commit()
+        found = store.fetch(href)
+        assert found is not None and b"Moved" in found.data
+        assert store.fetch(second) is None
+
     def test_update_with_a_stale_etag_fails(self, backend: Backend) -> None:
         store = backend.store
         href, first = _created(store)

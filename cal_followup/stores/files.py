@@ -300,7 +300,10 @@ class IcsFileStore(Store):
         if current is None or current.etag != etag:
             raise PreconditionFailed(f"{self.path}: {href} changed meanwhile")
         body = self._components(data)
-        self._replacements[href] = body
+        if href in self._added:  # created in this run, not yet in the file
+            self._added[href] = body
+        else:
+            self._replacements[href] = body
         self._zone_blocks_from(data)
         return _etag(body)
 
@@ -310,7 +313,8 @@ class IcsFileStore(Store):
             return
         if current.etag != etag:
             raise PreconditionFailed(f"{self.path}: {href} changed meanwhile")
-        self._replacements[href] = None
+        if self._added.pop(href, None) is None:
+            self._replacements[href] = None
 
     def _zone_blocks_from(self, data: bytes) -> None:
         parsed = self._read()
