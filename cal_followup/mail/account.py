@@ -14,16 +14,14 @@ the server and never the secret.
 from __future__ import annotations
 
 import imaplib
-import ipaddress
 import os
 import socket
 import ssl
-import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from cal_followup.config import Settings
 from cal_followup.errors import ConfigError, FollowupError
+from cal_followup.imapurl import ImapAddress, parse_imap_url
 
 PASSWORD_VARIABLE = "CAL_FOLLOWUP_IMAP_PASSWORD"
 KEYRING_SERVICE = "cal-followup"
@@ -33,43 +31,6 @@ class MailError(FollowupError):
     """The mailbox part failed; the calendar part of the run is not affected."""
 
     exit_status = 1
-
-
-@dataclass(frozen=True)
-class ImapAddress:
-    secure: bool  # imaps: TLS from the first byte
-    host: str
-    port: int
-
-    @property
-    def label(self) -> str:
-        return f"{'imaps' if self.secure else 'imap'}://{self.host}:{self.port}"
-
-    @property
-    def loopback(self) -> bool:
-        if self.host.lower() == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            return False
-
-
-def parse_imap_url(url: str) -> ImapAddress:
-    parts = urllib.parse.urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    if scheme not in ("imap", "imaps"):
-        raise ConfigError(f"imap_url must start with imaps:// or imap://, not {url!r}")
-    if parts.username or parts.password:
-        raise ConfigError("imap_url must not hold a user name or password; use imap_user")
-    if not parts.hostname:
-        raise ConfigError(f"imap_url has no host name: {url!r}")
-    try:
-        port = parts.port
-    except ValueError:
-        raise ConfigError(f"imap_url has a bad port: {url!r}") from None
-    secure = scheme == "imaps"
-    return ImapAddress(secure, parts.hostname, port or (993 if secure else 143))
 
 
 def imap_user(settings: Settings) -> str:

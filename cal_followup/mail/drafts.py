@@ -27,7 +27,7 @@ from cal_followup.mail.folders import Folder, encode_utf7, quote
 from cal_followup.mail.memory import EDITED, GONE, PLACED, REMOVED, MailMemory, PlacedDraft
 from cal_followup.mail.message import build_draft, draft_hash, hash_of, message_id
 from cal_followup.model import Reminder, Stage
-from cal_followup.state import WITHDRAWN
+from cal_followup.reconcile import ReminderState, action_json
 
 #: How far ahead a draft is placed: from the day before its reminder's day.
 LEAD_TIME = timedelta(days=1)
@@ -49,13 +49,7 @@ class MailAction:
     note: str = ""
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "action": self.kind,
-            "uid": self.uid,
-            "summary": self.summary,
-            "due": self.due.isoformat() if self.due else None,
-            "note": self.note or self.folder,
-        }
+        return action_json(self.kind, self.uid, self.summary, self.due, self.note or self.folder)
 
 
 def desired_drafts(
@@ -95,7 +89,7 @@ def withdrawn_uids(
     for uid, draft in drafts.items():
         if draft.interview_uid in answered and draft.stage in {s.value for s in STOPPED_BY_ANSWER}:
             gone.add(uid)
-        elif draft.state == PLACED and calendar_state(uid) == WITHDRAWN:
+        elif draft.state == PLACED and calendar_state(uid) == ReminderState.WITHDRAWN:
             gone.add(uid)
     return gone
 
