@@ -32,7 +32,7 @@ from cal_followup.errors import ConfigError, SourceError
 from cal_followup.ical import calendar_bytes, reminders_calendar
 from cal_followup.languages import load_languages
 from cal_followup.mail import mailbox_enabled, mailbox_status, run_mailbox
-from cal_followup.memories import warn_other_writers
+from cal_followup.memories import other_writers_warnings
 from cal_followup.model import Interview
 from cal_followup.pipeline import (
     Outcome,
@@ -399,7 +399,9 @@ def locked_stores(
 
 def _sync(stores: SyncStores, now: datetime, settings: Settings, dry_run: bool) -> SyncResult:
     result = run_sync(stores.source, stores.target, stores.memory, now, settings, dry_run=dry_run)
-    warn_other_writers(stores.memory, result)
+    result.outcome.warnings.extend(
+        other_writers_warnings(stores.memory, (i.uid for i in result.interviews))
+    )
     return result
 
 

@@ -26,11 +26,5 @@ class AuthError(SourceError):
     """The server refused our credentials; never includes the password."""
 
 
-class EventError(FollowupError):
-    """One event that could not be read; the others are still processed."""
-
-    exit_status = 1
-
-
 class LockError(FollowupError):
     """Another run holds the lock."""

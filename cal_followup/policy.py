@@ -91,7 +91,7 @@ class Planned:
 
 def _check_in_day(interview: Interview, business: BusinessDays, settings: Settings) -> date:
     zone = settings.zone
-    employer_zone = _zone(interview.zone, zone)
+    employer_zone = interview.employer_zone(zone)
     interview_day = interview.start.astimezone(employer_zone).date()
     earliest = business.add_business_days(interview_day, 1)
     timeline = interview.timeline
@@ -108,13 +108,6 @@ def _check_in_day(interview: Interview, business: BusinessDays, settings: Settin
     else:
         day = business.add_business_days(interview_day, settings.check_in_days)
     return max(day, earliest)
-
-
-def _zone(name: str, fallback: ZoneInfo) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ValueError, KeyError, OSError):
-        return fallback
 
 
 def plan_stages(

@@ -12,16 +12,30 @@ Nothing is ever sent; in the mailbox only our own drafts are ever written.
 
 from __future__ import annotations
 
+import dataclasses
+import imaplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cal_followup.config import Settings
-from cal_followup.mail.drafts import MailAction
-
-if TYPE_CHECKING:
-    from cal_followup.state import Memory
+from cal_followup.errors import FollowupError
+from cal_followup.mail.account import Account, MailError, connection_message, parse_imap_url
+from cal_followup.mail.drafts import (
+    DraftsFolder,
+    MailAction,
+    create_folder,
+    desired_drafts,
+    place,
+    remove,
+    withdrawn_uids,
+)
+from cal_followup.mail.folders import NEVER_READ, Folder, choose_drafts, parse_list, role_of
+from cal_followup.mail.memory import Answer, MailMemory
+from cal_followup.mail.replies import answering, applications, read_headers
+from cal_followup.model import StopReason
+from cal_followup.state import Memory
 
 ANSWERED = "answered"
 CALENDAR_CHANGES = ("create", "move", "update", "withdraw")
@@ -53,8 +67,6 @@ class MailReport:
 
 def mailbox_status(memory: Memory, settings: Settings) -> MailReport:
     """The account, the last mailbox run, the drafts by state, the answered applications."""
-    from cal_followup.mail.memory import MailMemory
-
     mail_memory = MailMemory(memory)
     drafts: dict[str, int] = {}
     for draft in mail_memory.drafts().values():
@@ -95,12 +107,6 @@ def run_mailbox(
     dry_run: bool,
 ) -> tuple[MailReport, Any]:
     """The mailbox part of one run; returns the report and the (maybe re-run) sync result."""
-    import imaplib
-
-    from cal_followup.errors import FollowupError
-    from cal_followup.mail.account import Account, connection_message, parse_imap_url
-    from cal_followup.mail.memory import MailMemory
-
     mail_memory = MailMemory(memory)
     report = MailReport(account=settings.imap_url or "")
     actions = list(result.actions)
@@ -143,11 +149,6 @@ def run_mailbox(
 
 
 def _folders(account: Any) -> list[Any]:
-    import imaplib
-
-    from cal_followup.mail.account import MailError
-    from cal_followup.mail.folders import parse_list
-
     status, lines = "NO", []
     if "SPECIAL-USE" in account.capabilities:
         # imaplib has no LIST-EXTENDED; RFC 6154's RETURN option is sent as is.
@@ -176,16 +177,6 @@ def _drafts(
     report: MailReport,
     dry_run: bool,
 ) -> None:
-    from cal_followup.mail.drafts import (
-        DraftsFolder,
-        create_folder,
-        desired_drafts,
-        place,
-        remove,
-        withdrawn_uids,
-    )
-    from cal_followup.mail.folders import Folder, choose_drafts
-
     wanted = desired_drafts(actions, now, answered, settings.zone)
 
     def calendar_state(uid: str) -> str | None:
@@ -224,11 +215,6 @@ def _stop_on_reply(
     dry_run: bool,
 ) -> set[str]:
     """Interview UIDs newly answered, recorded (unless ``dry_run``) like ``replied``."""
-    import dataclasses
-
-    from cal_followup.mail.replies import applications
-    from cal_followup.model import StopReason
-
     stops = memory.stops()
     # Grouped as the planner groups them, stops included, so an application
     # already stopped (by a tag or an earlier answer) is not looked for again.
@@ -258,8 +244,6 @@ def _stop_on_reply(
 
 def _reply_folders(folders: list[Any], settings: Settings, report: MailReport) -> list[Any]:
     """The ``reply_folders`` that exist and are not Sent, Drafts, Trash, Junk or All Mail."""
-    from cal_followup.mail.folders import NEVER_READ, role_of
-
     chosen = []
     for wanted in settings.reply_folders:
         inbox = wanted.upper() == "INBOX"
@@ -292,8 +276,6 @@ def _first_answers(
     report: MailReport,
 ) -> dict[str, Any]:
     """Application key -> (application, the earliest message answering it)."""
-    from cal_followup.mail.replies import answering, read_headers
-
     since = min(app.first_start for app in candidates)
     best: dict[str, Any] = {}
     for folder in _reply_folders(folders, settings, report):
@@ -317,8 +299,6 @@ def _record_answer(
     report: MailReport,
     dry_run: bool,
 ) -> None:
-    from cal_followup.mail.memory import Answer
-
     local = headers.date.astimezone(settings.zone) if headers.date else None
     date = local.isoformat(timespec="minutes") if local else ""
     note = f"{headers.sender} on {date[:16].replace('T', ' ')}"

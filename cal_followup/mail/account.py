@@ -22,6 +22,7 @@ from collections.abc import Callable
 from cal_followup.config import Settings
 from cal_followup.errors import ConfigError, FollowupError
 from cal_followup.imapurl import ImapAddress, parse_imap_url
+from cal_followup.oauth import run_secret_command
 
 PASSWORD_VARIABLE = "CAL_FOLLOWUP_IMAP_PASSWORD"
 KEYRING_SERVICE = "cal-followup"
@@ -42,8 +43,6 @@ def _password(settings: Settings, address: ImapAddress, user: str) -> str:
     if from_environment:
         return from_environment
     if settings.imap_password_command:
-        from cal_followup.oauth import run_secret_command
-
         return run_secret_command(settings.imap_password_command, "imap_password_command")
     try:
         import keyring  # optional: only when the user installed it
@@ -148,8 +147,6 @@ class Account:
         label = self.address.label
         try:
             if self.settings.imap_token_command:
-                from cal_followup.oauth import run_secret_command
-
                 token = run_secret_command(self.settings.imap_token_command, "imap_token_command")
                 if "AUTH=OAUTHBEARER" in self.capabilities:
                     payload = oauthbearer_string(self.user, token, self.address)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
 from cal_followup.config import Settings
+from cal_followup.mail.account import MailError
 from cal_followup.mail.folders import Folder, encode_utf7, quote
 from cal_followup.mail.memory import EDITED, GONE, PLACED, REMOVED, MailMemory, PlacedDraft
 from cal_followup.mail.message import build_draft, draft_hash, hash_of, message_id
@@ -103,8 +104,6 @@ class DraftsFolder:
         self.dry_run = dry_run
         status, _ = conn.select(quote(folder.wire), readonly=dry_run)
         if status != "OK":
-            from cal_followup.mail.account import MailError
-
             raise MailError(f"cannot open the Drafts folder {folder.name!r}")
         validity = conn.response("UIDVALIDITY")[1]
         self.uidvalidity = bytes(validity[0]).decode() if validity and validity[0] else None
@@ -134,8 +133,6 @@ class DraftsFolder:
             quote(self.folder.wire), r"(\Draft)", imaplib.Time2Internaldate(now.timestamp()), data
         )
         if status != "OK":
-            from cal_followup.mail.account import MailError
-
             raise MailError(f"the server refused to store a draft in {self.folder.name!r}")
         match = re.search(rb"APPENDUID \d+ (\d+)", b" ".join(bytes(a) for a in answer if a))
         if match:
@@ -167,8 +164,6 @@ def create_folder(conn: imaplib.IMAP4, name: str) -> Folder:
     wire = encode_utf7(name)
     status, _ = conn.create(quote(wire))
     if status != "OK":
-        from cal_followup.mail.account import MailError
-
         raise MailError(f"cannot create the Drafts folder {name!r}")
     return Folder(wire, name, None, frozenset())
 
