@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from cal_followup import lint
+from cal_followup import lint, pipeline
 from cal_followup.applications import application_of
 from cal_followup.config import Settings
 from cal_followup.errors import ConfigError, SourceError
@@ -37,11 +37,12 @@ from cal_followup.model import Interview
 from cal_followup.pipeline import (
     Outcome,
     RawObject,
+    find_interviews,
     plan_reminders,
     planning_window,
     read_interviews,
 )
-from cal_followup.reading import Window
+from cal_followup.reading import Occurrence, Window
 from cal_followup.stores.icsfile import read_bounded, read_file
 from cal_followup.sync import SyncResult
 from cal_followup.sync import sync as run_sync
@@ -56,17 +57,37 @@ if TYPE_CHECKING:
 # plan, export ------------------------------------------------------------------------
 
 
+def read_occurrences(
+    source_spec: str,
+    now: datetime,
+    settings: Settings,
+    outcome: Outcome,
+    calendar: str | None = None,
+) -> list[Occurrence]:
+    """Every event occurrence of ``source_spec`` in the planning window.
+
+    Problems go into ``outcome``; a source that is one unreadable file is an error.
+    """
+    window = planning_window(now, settings)
+    items = _source_items(source_spec, settings, calendar, window)
+    objects = [RawObject(item.data, item.where, item.href) for item in items]
+    return pipeline.read_occurrences(objects, window, settings, outcome, whole_source=True)
+
+
 def plan(
     source_spec: str, now: datetime, settings: Settings, calendar: str | None = None
 ) -> Outcome:
     """Reminders the interviews in ``source_spec`` should have, as seen at ``now``."""
     outcome = Outcome()
-    window = planning_window(now, settings)
-    items = _source_items(source_spec, settings, calendar, window)
-    objects = [RawObject(item.data, item.where, item.href) for item in items]
-    outcome.interviews = read_interviews(objects, window, settings, outcome, whole_source=True)
+    occurrences = read_occurrences(source_spec, now, settings, outcome, calendar)
+    outcome.interviews = find_interviews(occurrences, settings, outcome)
     outcome.reminders = plan_reminders(outcome.interviews, now, settings, outcome)
     return outcome
+
+
+def export_bytes(outcome: Outcome, settings: Settings, now: datetime) -> bytes:
+    """The planned reminders as one .ics calendar (``now`` stamps them)."""
+    return calendar_bytes(reminders_calendar(outcome.reminders, settings, now))
 
 
 @dataclass
@@ -92,7 +113,7 @@ def export(
 ) -> Export:
     """The reminders as an .ics calendar, written atomically to ``output`` (not for '-')."""
     outcome = plan(source_spec, now, settings, calendar)
-    result = Export(outcome, calendar_bytes(reminders_calendar(outcome.reminders, settings, now)))
+    result = Export(outcome, export_bytes(outcome, settings, now))
     if not dry_run and output != "-":
         write_atomically(output, result.data)
     return result
@@ -128,9 +149,7 @@ def _source_items(
         source_spec,
         timeout=settings.timeout,
         user=settings.user,
-        password=lambda user: required_password(
-            user or "", source_spec, settings.password_command
-        ),
+        password=lambda user: required_password(user or "", source_spec, settings.password_command),
     )
     try:
         items = list(source.items())

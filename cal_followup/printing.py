@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cal_followup.mail import MailReport
+from cal_followup.mail.drafts import MailAction, MailActionKind
 from cal_followup.model import Reminder
 from cal_followup.reconcile import Action
 from cal_followup.statusview import json_rows, status_rows, status_text
@@ -72,17 +73,17 @@ def calendar_actions(actions: Sequence[Action]) -> None:
 
 
 _MAIL_VERBS = {
-    "place-draft": ("draft placed", "would place draft"),
-    "replace-draft": ("draft replaced", "would replace draft"),
-    "remove-draft": ("draft removed", "would remove draft"),
-    "answered": ("answered", "would mark answered"),
+    MailActionKind.PLACE: ("draft placed", "would place draft"),
+    MailActionKind.REPLACE: ("draft replaced", "would replace draft"),
+    MailActionKind.REMOVE: ("draft removed", "would remove draft"),
+    MailActionKind.ANSWERED: ("answered", "would mark answered"),
 }
 
 
-def mail_actions(actions: Sequence[Any], *, dry_run: bool) -> None:
+def mail_actions(actions: Sequence[MailAction], *, dry_run: bool) -> None:
     for action in actions:
         verb = _MAIL_VERBS.get(action.kind, (action.kind, action.kind))[dry_run]
-        if action.kind == "answered":
+        if action.kind == MailActionKind.ANSWERED:
             print(f"{verb}: {action.summary}: message from {action.note} ({action.folder})")
             continue
         when = action.due.strftime("%Y-%m-%d %H:%M") if action.due else ""

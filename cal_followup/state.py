@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 """
 
+
 def database_path(state_folder: Path, identity: str) -> Path:
     """One database per calendar: a readable name plus a hash of the full identity."""
     readable = re.sub(r"[^A-Za-z0-9._-]+", "_", identity)[-60:].strip("_") or "calendar"

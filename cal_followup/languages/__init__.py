@@ -147,3 +147,8 @@ def load_languages() -> dict[str, Language]:
 
 def get_language(code: str) -> Language:
     return load_languages()[code]
+
+
+def draft_languages() -> tuple[str, ...]:
+    """Codes of the languages that have draft templates."""
+    return tuple(sorted(c for c, lang in load_languages().items() if lang.drafts))

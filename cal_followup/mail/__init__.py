@@ -25,6 +25,7 @@ from cal_followup.mail.account import Account, MailError, connection_message, pa
 from cal_followup.mail.drafts import (
     DraftsFolder,
     MailAction,
+    MailActionKind,
     create_folder,
     desired_drafts,
     place,
@@ -37,9 +38,6 @@ from cal_followup.mail.replies import answering, applications, read_headers
 from cal_followup.model import StopReason
 from cal_followup.state import Memory
 
-ANSWERED = "answered"
-CALENDAR_CHANGES = ("create", "move", "update", "withdraw")
-
 
 @dataclass
 class MailReport:
@@ -51,14 +49,14 @@ class MailReport:
     status: dict[str, Any] | None = None
 
     def summary_line(self, *, dry_run: bool = False) -> str:
-        counts: dict[str, int] = {}
+        counts: dict[MailActionKind, int] = {}
         for action in self.actions:
             counts[action.kind] = counts.get(action.kind, 0) + 1
         words = {
-            "place-draft": ("drafts placed", "drafts to place"),
-            "replace-draft": ("drafts replaced", "drafts to replace"),
-            "remove-draft": ("drafts removed", "drafts to remove"),
-            ANSWERED: ("applications answered", "applications answered"),
+            MailActionKind.PLACE: ("drafts placed", "drafts to place"),
+            MailActionKind.REPLACE: ("drafts replaced", "drafts to replace"),
+            MailActionKind.REMOVE: ("drafts removed", "drafts to remove"),
+            MailActionKind.ANSWERED: ("applications answered", "applications answered"),
         }
         return ", ".join(
             f"{count} {words[kind][dry_run]}" for kind, count in counts.items() if kind in words
@@ -123,7 +121,7 @@ def run_mailbox(
                 if found and not dry_run:
                     # Withdraw the answered applications' check-ins and closings now;
                     # the first pass's changes stay in the report.
-                    first = [a for a in result.actions if a.kind in CALENDAR_CHANGES]
+                    first = [a for a in result.actions if a.kind.changes]
                     result = resync()
                     result.actions = first + list(result.actions)
                     actions += list(result.actions)
@@ -192,7 +190,8 @@ def _drafts(
         if dry_run:
             report.warnings.append(f"would create the folder {name!r} for drafts")
             report.actions.extend(
-                MailAction("place-draft", uid, r.summary, r.due, name) for uid, r in wanted.items()
+                MailAction(MailActionKind.PLACE, uid, r.summary, r.due, name)
+                for uid, r in wanted.items()
             )
             return
         chosen = create_folder(account.conn, name)
@@ -303,7 +302,7 @@ def _record_answer(
     date = local.isoformat(timespec="minutes") if local else ""
     note = f"{headers.sender} on {date[:16].replace('T', ' ')}"
     report.actions.append(
-        MailAction(ANSWERED, app.key, app.label, headers.date, headers.folder, note)
+        MailAction(MailActionKind.ANSWERED, app.key, app.label, headers.date, headers.folder, note)
     )
     if dry_run:
         return
