@@ -1,8 +1,8 @@
 """The ``cal-followup`` command: parse arguments, load settings, call app, print.
 
-Nothing here decides anything: each command's work is one function in
-``cal_followup.app``, and the text it prints is built in
-``cal_followup.printing``. Errors of ours (``FollowupError``) become one
+Nothing here decides anything: ``cal_followup.commands`` calls each command's
+one function in ``cal_followup.app`` and prints what it returns (the text is
+built in ``cal_followup.printing``). Errors of ours (``FollowupError``) become one
 line on stderr and an exit status: 0 done, 1 some events could not be read
 (the rest were processed), 2 usage, configuration or unreadable source.
 Anything unexpected is reported in one line too; ``--debug`` adds the traceback.
@@ -16,18 +16,15 @@ import sqlite3
 import sys
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cal_followup import __version__, app, printing, transport
+from cal_followup import PROG, __version__, transport
 from cal_followup.config import OPTIONS, Settings, load_settings
-from cal_followup.errors import ConfigError, FollowupError
+from cal_followup.errors import EXIT_ERROR, EXIT_OK, ConfigError, FollowupError
 from cal_followup.lint import MAX_PARAGRAPH_WORDS, MAX_PARAGRAPHS, MAX_WORDS, codes_help
-from cal_followup.printing import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, PROG, error_line, print_json
-from cal_followup.printing import report as _report
-from cal_followup.reading import one_line
 from cal_followup.state import database_trouble
 
 
@@ -279,13 +276,18 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: the commands pull in every layer below them
+    # (icalendar, the planner, the stores, the mailbox), close to a second that
+    # --help and usage errors need not pay.
+    from cal_followup import commands
+
     if args.command == "check":
         # Needs no settings: a broken config must not stop anyone checking a draft.
-        return _check(args)
+        return commands.check(args)
     settings = load_settings(args.config, _overrides(args))
     _configure_transport(args, settings)
     now = parse_now(args.now, settings.timezone)
-    return _COMMANDS[args.command](args, settings, now)
+    return commands.COMMANDS[args.command](args, settings, now)
 
 
 def _configure_transport(args: argparse.Namespace, settings: Settings) -> None:
@@ -297,136 +299,10 @@ def _configure_transport(args: argparse.Namespace, settings: Settings) -> None:
         transport.disable_request_log()
 
 
-def _plan(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
-    outcome = app.plan(args.source, now, settings, args.calendar or settings.calendar)
-    if args.json:
-        print_json([r.to_json() for r in outcome.reminders])
-    else:
-        print(printing.table(outcome.reminders))
-    return _report(outcome, args.quiet, args.debug)
-
-
-def _export(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
-    exported = app.export(
-        args.source,
-        now,
-        settings,
-        output=args.output,
-        calendar=args.calendar or settings.calendar,
-        dry_run=args.dry_run,
-    )
-    count = exported.count
-    if args.dry_run:
-        print(f"would write {count} reminder{'s' * (count != 1)} to {args.output}")
-    elif args.output == "-":
-        sys.stdout.buffer.write(exported.data)
-        sys.stdout.flush()
-    return _report(exported.outcome, args.quiet, args.debug)
-
-
-def _check(args: argparse.Namespace) -> int:
-    checked = app.check(
-        args.files, args.language, args.ignore, allow_placeholders=args.allow_placeholders
-    )
-    for name in checked.without_reminders:
-        error_line(f"{name}: no cal-followup reminders to check")
-    if args.json:
-        print_json(checked.rows)
-    else:
-        for row in checked.rows:
-            print(f"{row['file']}:{row['line']}:{row['column']}: {row['code']} {row['message']}")
-    return EXIT_PARTIAL if checked.rows else EXIT_OK
-
-
-def _source(args: argparse.Namespace, settings: Settings) -> str:
-    spec = getattr(args, "source", None) or settings.url
-    if not spec:
-        raise ConfigError("no calendar given: pass SOURCE or set url in the config")
-    return str(spec)
-
-
-def _sync(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
-    result = app.sync(
-        _source(args, settings),
-        now,
-        settings,
-        target_spec=args.target or settings.target,
-        calendar=args.calendar or settings.calendar,
-        create_target=args.create_target,
-        dry_run=args.dry_run,
-    )
-    mail = result.mail
-    mail_actions = list(mail.actions) if mail is not None else []
-    if args.json:
-        print_json([a.to_json() for a in [*result.actions, *mail_actions]])
-    elif args.dry_run:
-        printing.calendar_actions(result.actions)
-        printing.mail_actions(mail_actions, dry_run=True)
-        print(f"dry run: {result.summary_line(dry_run=True) or 'nothing to change'}")
-        if mail is not None and not mail.error:
-            print(f"dry run, mailbox: {mail.summary_line(dry_run=True) or 'nothing to change'}")
-    else:
-        if result.summary_line():
-            print(result.summary_line())
-        printing.mail_actions(mail_actions, dry_run=False)
-    # Cron-quiet: a night with nothing changed prints nothing but real errors.
-    changed = result.summary_line() or mail_actions
-    quiet = args.quiet or not (changed or args.dry_run or args.json)
-    status = _report(result.outcome, quiet, args.debug)
-    return printing.mail_report(mail, quiet, status)
-
-
-def _stop(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
-    result, matches = app.stop(
-        args.query,
-        args.reason,
-        _source(args, settings),
-        now,
-        settings,
-        target_spec=args.target or settings.target,
-        calendar=args.calendar or settings.calendar,
-        dry_run=args.dry_run,
-    )
-    if len(matches) > 1:
-        error_line(f"{args.query!r} matches {len(matches)} interviews; use a UID:")
-        for interview in matches:
-            print(
-                f"  {interview.uid}  {interview.start:%Y-%m-%d %H:%M}  {interview.summary}",
-                file=sys.stderr,
-            )
-        return EXIT_ERROR
-    chosen = matches[0]
-    if result is None:
-        print(f"would stop: {chosen.summary} ({chosen.uid}) as {args.reason}")
-        return EXIT_OK
-    line = result.summary_line()
-    print(f"stopped: {chosen.summary} ({args.reason})" + (f"; {line}" if line else ""))
-    return _report(result.outcome, args.quiet, args.debug)
-
-
-def _status(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
-    result, last_run, stops = app.status(
-        _source(args, settings),
-        now,
-        settings,
-        target_spec=args.target or settings.target,
-        calendar=args.calendar or settings.calendar,
-    )
-    printing.status(result, last_run, stops, settings.zone, as_json=args.json)
-    return _report(result.outcome, args.quiet, args.debug)
-
-
-_COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, datetime], int]] = {
-    "plan": _plan,
-    "export": _export,
-    "sync": _sync,
-    "stop": _stop,
-    "status": _status,
-}
-
-
 def _warnings_in_one_line(*, quiet: bool) -> None:
     """Python warnings from libraries (icalendar's guessed TZIDs...) as one line each."""
+    # reading imports icalendar: not needed until a command runs (see _run).
+    from cal_followup.reading import one_line
 
     def show(message: Warning | str, *args: object, **kwargs: object) -> None:
         if not quiet:
@@ -437,6 +313,8 @@ def _warnings_in_one_line(*, quiet: bool) -> None:
 
 def _plain_error(error: BaseException) -> str:
     """One line for an error from Python itself, saying what it means for the user."""
+    from cal_followup.reading import one_line  # see _warnings_in_one_line
+
     if isinstance(error, OverflowError) or "out of range" in str(error):
         return (
             "a date falls outside the years 1 to 9999; check --now, horizon_days "

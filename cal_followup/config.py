@@ -22,7 +22,6 @@ from cal_followup.businessdays import HolidaySource, parse_country
 from cal_followup.errors import ConfigError
 from cal_followup.imapurl import parse_imap_url
 from cal_followup.languages import load_languages
-from cal_followup.reading import local_zone_name
 
 Tone = Literal["formal", "casual"]
 Component = Literal["VEVENT", "VTODO"]
@@ -369,6 +368,9 @@ def load_settings(
         values[key] = _coerce(key, value, "command line")
     if "timezone" not in values:
         if default_zone is None:
+            # reading imports icalendar: too slow to import for every --help.
+            from cal_followup.reading import local_zone_name
+
             default_zone = local_zone_name()
         values["timezone"] = default_zone
     if "country" in values and values["country"] == "":

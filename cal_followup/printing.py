@@ -12,15 +12,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from cal_followup import PROG
+from cal_followup.errors import EXIT_OK, EXIT_PARTIAL
 from cal_followup.mail import MailReport
 from cal_followup.mail.drafts import MailAction, MailActionKind
 from cal_followup.model import Reminder
 from cal_followup.reconcile import Action
 from cal_followup.statusview import json_rows, status_rows, status_text
 from cal_followup.sync import SyncResult
-
-EXIT_OK, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
-PROG = "cal-followup"
 
 
 def error_line(text: str) -> None:
