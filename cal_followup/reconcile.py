@@ -189,20 +189,41 @@ def anchors(
     second value names the stages whose time the user set by moving the
     reminder: later stages keep their spacing from the user's time at once.
     """
+    return anchors_for(existing, remembered)(interview)
+
+
+def anchors_for(
+    existing: Mapping[str, Existing], remembered: Remembered
+) -> Callable[[Interview], Anchors]:
+    """``anchors`` for many interviews: the reminders are indexed by interview once."""
+    found_by_interview: dict[str, list[Existing]] = {}
+    for reminder in existing.values():
+        found_by_interview.setdefault(reminder.interview_uid, []).append(reminder)
+    remembered_by_interview: dict[str, list[RememberedReminder]] = {}
+    for item in sorted(remembered.reminders.values(), key=lambda r: r.due):
+        remembered_by_interview.setdefault(item.interview_uid, []).append(item)
+    return lambda interview: _anchors(
+        interview,
+        found_by_interview.get(interview.uid, []),
+        remembered_by_interview.get(interview.uid, []),
+    )
+
+
+def _anchors(
+    interview: Interview, found: list[Existing], remembered: list[RememberedReminder]
+) -> Anchors:
     start = ical_utc(interview.start)
-    found: dict[Stage, datetime] = {}
+    due_times: dict[Stage, datetime] = {}
     fixed: set[Stage] = set()
-    mine = [r for r in remembered.reminders.values() if r.interview_uid == interview.uid]
-    for item in sorted(mine, key=lambda r: r.due):
+    for item in remembered:  # earliest first: the first time planned wins
         if item.interview_start == start:
             try:
-                found.setdefault(Stage(item.stage), datetime.fromisoformat(item.due))
+                due_times.setdefault(Stage(item.stage), datetime.fromisoformat(item.due))
             except ValueError:
                 continue
-    for reminder in existing.values():
+    for reminder in found:
         if (
-            reminder.interview_uid == interview.uid
-            and reminder.recurrence_id == interview.recurrence_id
+            reminder.recurrence_id == interview.recurrence_id
             and reminder.interview_start == start
             and reminder.due is not None
         ):
@@ -210,17 +231,10 @@ def anchors(
                 stage = Stage(reminder.stage)
             except ValueError:
                 continue
-            found[stage] = reminder.due
+            due_times[stage] = reminder.due
             if not reminder.unmodified:
                 fixed.add(stage)
-    return found, frozenset(fixed)
-
-
-def anchors_for(
-    existing: Mapping[str, Existing], remembered: Remembered
-) -> Callable[[Interview], Anchors]:
-    """``anchors`` with the calendar and the memory filled in, for the planner."""
-    return lambda interview: anchors(interview, existing, remembered)
+    return due_times, frozenset(fixed)
 
 
 def interviews_to_look_up(
