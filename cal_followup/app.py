@@ -33,7 +33,7 @@ from cal_followup.ical import calendar_bytes, reminders_calendar
 from cal_followup.languages import load_languages
 from cal_followup.mail import mailbox_enabled, mailbox_status, run_mailbox
 from cal_followup.memories import other_writers_warnings
-from cal_followup.model import Interview
+from cal_followup.model import Interview, StopReason
 from cal_followup.pipeline import (
     Outcome,
     RawObject,
@@ -498,7 +498,7 @@ def _one_application(
 
 def stop(
     query: str,
-    reason: str,
+    reason: StopReason,
     source_spec: str,
     now: datetime,
     settings: Settings,

@@ -16,6 +16,7 @@ from datetime import datetime
 from cal_followup import app, printing
 from cal_followup.config import Settings
 from cal_followup.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, ConfigError
+from cal_followup.model import StopReason
 from cal_followup.printing import error_line, print_json
 from cal_followup.printing import report as _report
 
@@ -102,7 +103,7 @@ def sync(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
 def stop(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     result, matches = app.stop(
         args.query,
-        args.reason,
+        StopReason(args.reason),
         _source(args, settings),
         now,
         settings,

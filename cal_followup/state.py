@@ -241,10 +241,10 @@ class Memory:
     def stops(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT interview_uid, reason FROM stops"))
 
-    def stop(self, interview_uid: str, reason: str) -> None:
+    def stop(self, interview_uid: str, reason: StopReason) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO stops (interview_uid, reason, at) VALUES (?, ?, ?)",
-            (interview_uid, reason, iso_utc_now()),
+            (interview_uid, reason.value, iso_utc_now()),
         )
 
     # runs ---------------------------------------------------------------

@@ -309,7 +309,7 @@ def _record_answer(
     with memory.transaction():
         for uid in app.interview_uids:
             if uid not in stops:
-                memory.stop(uid, "replied")
+                memory.stop(uid, StopReason.REPLIED)
         answer = Answer(
             app.key,
             app.interview_uids,
