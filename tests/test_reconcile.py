@@ -159,12 +159,17 @@ def remembered_of(
     }
 
 
+#: The stages these tests are about; a stage added later (keep-in-touch) has its own tests.
+STAGES = {"thank-you", "check-in", "closing", "after-rejection"}
+
+
 def by_stage(actions: list[Action]) -> dict[str, ActionKind]:
-    return {
+    found = {
         (action.reminder.stage.value if action.reminder else action.existing.stage): action.kind
         for action in actions
         if action.reminder or action.existing
     }
+    return {stage: kind for stage, kind in found.items() if stage in STAGES}
 
 
 def one(actions: list[Action], stage: Stage) -> Action:
@@ -291,7 +296,7 @@ def test_a_withdrawn_stage_deletes_untouched_reminders_and_keeps_edited_ones() -
     # The employer answered: the user recorded the stop.
     memory = Remembered(remembered_of(calendar), {"iv-1": StopReason.REPLIED})
     second = plan([interview()], now, calendar, memory)
-    assert {d.reminder.stage for d in second} <= {Stage.THANK_YOU}
+    assert not {d.reminder.stage for d in second} & {Stage.CHECK_IN, Stage.CLOSING}
     actions = {a.uid: a for a in reconcile(second, calendar, memory, now=now)}
     assert actions[check_in].kind is ActionKind.WITHDRAW
     assert actions[check_in].href == calendar[check_in].href
@@ -314,7 +319,7 @@ def test_a_new_round_withdraws_the_earlier_rounds_untouched_follow_ups() -> None
     assert actions[earlier[Stage.CHECK_IN]].kind is ActionKind.WITHDRAW
     assert actions[earlier[Stage.CLOSING]].kind is ActionKind.KEEP_EDITED
     later = {a.reminder.stage: a.kind for a in actions.values() if a.reminder and
-             a.reminder.interview_uid == "round-2"}  # fmt: skip
+             a.reminder.interview_uid == "round-2" and a.reminder.stage in STAGES}  # fmt: skip
     assert later == {
         Stage.THANK_YOU: ActionKind.CREATE,
         Stage.CHECK_IN: ActionKind.CREATE,
