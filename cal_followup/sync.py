@@ -221,22 +221,21 @@ def _change(action: Action, target: SyncStore) -> tuple[_Record, bool]:
         return (action, href, etag, ReminderState.ACTIVE), True
     href = action.href or ""
     try:
-        return _overwrite(action, target, href, action.etag), True
+        # No ETag seen (a store that gave none at load): ask for the current one.
+        return _overwrite(action, target, href, action.etag or target.latest_etag(href)), True
     except PreconditionFailed:
         if not _still_ours(target, action):
             return (action, href, None, ReminderState.EDITED_BY_USER), False
     # Rewritten by a server or app, not by the user: write over it with its new ETag.
-    current = target.fetch(href)
-    if current is None and action.kind == ActionKind.WITHDRAW:
-        return (action, href, None, ReminderState.WITHDRAWN), True
-    return _overwrite(action, target, href, current.etag if current else None), True
+    return _overwrite(action, target, href, target.latest_etag(href)), True
 
 
 def _overwrite(action: Action, target: SyncStore, href: str, etag: str | None) -> _Record:
     if action.kind == ActionKind.WITHDRAW:
-        target.delete(href, etag)
+        if etag is not None:  # None: gone already
+            target.delete(href, etag)
         return action, href, None, ReminderState.WITHDRAWN
-    return action, href, target.update(href, _data(action), etag), ReminderState.ACTIVE
+    return action, href, target.update(href, _data(action), etag or ""), ReminderState.ACTIVE
 
 
 def _kept(action: Action) -> _Record | None:
@@ -304,8 +303,7 @@ def sync(
     objects = source.load(window)
     target_objects = objects if target is source else target.load(window)
     # A single .ics file is read whole, as plan reads it (same problems, same lines).
-    readable = getattr(source, "readable", None)
-    raw = [RawObject(o.data, o.href, o.href) for o in (readable() if readable else objects)]
+    raw = [RawObject(o.data, o.href, o.href) for o in source.readable(window)]
     result.interviews = read_interviews(raw, window, settings, outcome)
     result.existing = existing_reminders(target_objects, outcome)
     actions = decide(result, memory, source.has_uid, now, settings)
