@@ -1,51 +1,112 @@
-"""One function per command; the CLI calls these and prints what they return.
+"""One function per command: plan, export, sync, stop, status, check.
 
-Data flows one way: a store gives calendar objects, ``reading`` turns them
-into occurrences, ``detect`` into interviews, ``policy`` into reminders, and
-``ical`` into the calendar we write. Problems with single events are
-collected, not raised, so one broken event never stops the others.
+The CLI parses and prints; these do each command's work and return what
+there is to show. Reading, detecting and planning are the one pipeline of
+``cal_followup.pipeline``; a sync's decisions come from the pure
+``cal_followup.reconcile`` and are carried out by ``cal_followup.sync``.
+Problems with single events are collected, not raised, so one broken event
+never stops the others.
+
+A SOURCE becomes a store through the registry in ``cal_followup.stores``; a
+sync's stores, memories and run lock come from ``cal_followup.syncstores``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Any
 
-from cal_followup import stages
+from cal_followup import lint, pipeline
+from cal_followup.applications import application_of
 from cal_followup.config import Settings
-from cal_followup.model import Interview, Reminder
-from cal_followup.reading import Occurrence, Problem, Window, iter_occurrences, parse_calendar
+from cal_followup.errors import ConfigError, SourceError
+from cal_followup.ical import calendar_bytes, reminders_calendar
+from cal_followup.languages import load_languages
+from cal_followup.mail import mailbox_enabled, mailbox_status, run_mailbox
+from cal_followup.memories import other_writers_warnings
+from cal_followup.model import Interview, StopReason
+from cal_followup.pipeline import (
+    Outcome,
+    RawObject,
+    find_interviews,
+    plan_reminders,
+    planning_window,
+    read_interviews,
+)
+from cal_followup.reading import Occurrence, Window
 from cal_followup.stores import StoredObject, open_store, opening_for
-from cal_followup.stores.atomic import write_atomically as write_atomically  # for the CLI
+from cal_followup.stores.atomic import write_atomically
+from cal_followup.stores.icsfile import read_bounded, read_file
+from cal_followup.sync import SyncResult
+from cal_followup.sync import sync as run_sync
 from cal_followup.syncstores import SyncStores, locked_stores
 
-if TYPE_CHECKING:
-    from cal_followup.sync import SyncResult
+# plan, export ------------------------------------------------------------------------
+
+
+def read_occurrences(
+    source_spec: str,
+    now: datetime,
+    settings: Settings,
+    outcome: Outcome,
+    calendar: str | None = None,
+) -> list[Occurrence]:
+    """Every event occurrence of ``source_spec`` in the planning window.
+
+    Problems go into ``outcome``; a source that is one unreadable file is an error.
+    """
+    window = planning_window(now, settings)
+    items = _source_items(source_spec, settings, calendar, window)
+    objects = [RawObject(item.data, item.where, item.href) for item in items]
+    return pipeline.read_occurrences(objects, window, settings, outcome, whole_source=True)
+
+
+def plan(
+    source_spec: str, now: datetime, settings: Settings, calendar: str | None = None
+) -> Outcome:
+    """Reminders the interviews in ``source_spec`` should have, as seen at ``now``."""
+    outcome = Outcome()
+    occurrences = read_occurrences(source_spec, now, settings, outcome, calendar)
+    outcome.interviews = find_interviews(occurrences, settings, outcome)
+    outcome.reminders = plan_reminders(outcome.interviews, now, settings, outcome)
+    return outcome
+
+
+def export_bytes(outcome: Outcome, settings: Settings, now: datetime) -> bytes:
+    """The planned reminders as one .ics calendar (``now`` stamps them)."""
+    return calendar_bytes(reminders_calendar(outcome.reminders, settings, now))
 
 
 @dataclass
-class Outcome:
-    """What a command found: results plus the problems met on the way."""
+class Export:
+    """What ``export`` planned and the calendar it made of it."""
 
-    interviews: list[Interview] = field(default_factory=list)
-    reminders: list[Reminder] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    outcome: Outcome
+    data: bytes
 
     @property
-    def failed_events(self) -> int:
-        return sum(1 for p in self.problems if p.fatal)
+    def count(self) -> int:
+        return len(self.outcome.reminders)
 
 
-def planning_window(now: datetime, settings: Settings) -> Window:
-    return Window(
-        start=now - stages.reach(settings),
-        end=now + timedelta(days=settings.horizon_days),
-        reach=stages.reach(settings),
-    )
+def export(
+    source_spec: str,
+    now: datetime,
+    settings: Settings,
+    *,
+    output: str,
+    calendar: str | None = None,
+    dry_run: bool = False,
+) -> Export:
+    """The reminders as an .ics calendar, written atomically to ``output`` (not for '-')."""
+    outcome = plan(source_spec, now, settings, calendar)
+    result = Export(outcome, export_bytes(outcome, settings, now))
+    if not dry_run and output != "-":
+        write_atomically(output, result.data)
+    return result
 
 
 def _source_items(
@@ -56,143 +117,18 @@ def _source_items(
     return store.readable(window)
 
 
-def read_occurrences(
-    source_spec: str,
-    now: datetime,
-    settings: Settings,
-    outcome: Outcome,
-    calendar: str | None = None,
-) -> list[Occurrence]:
-    """Every event occurrence in the planning window; problems go into ``outcome``."""
-    from cal_followup.errors import SourceError
-
-    window = planning_window(now, settings)
-    occurrences: list[Occurrence] = []
-    items = _source_items(source_spec, settings, calendar, window)
-    single = len(items) == 1
-    for item in items:
-        try:
-            parsed = parse_calendar(item.data, item.where)
-        except SourceError as error:
-            if single:
-                raise
-            outcome.problems.append(Problem(item.where, str(error).split(": ", 1)[-1]))
-            continue
-        for found in iter_occurrences(parsed, window, settings.zone, item.where, item.href):
-            if isinstance(found, Problem):
-                if found.fatal:
-                    outcome.problems.append(found)
-                else:
-                    outcome.warnings.append(str(found))
-            else:
-                occurrences.append(found)
-    return _deduplicate(occurrences)
-
-
-def _deduplicate(occurrences: list[Occurrence]) -> list[Occurrence]:
-    # The same UID + RECURRENCE-ID can arrive twice (a file holding a series
-    # and its exported overrides, Google's shifted expansions): keep the last.
-    by_key: dict[str, Occurrence] = {}
-    for occurrence in occurrences:
-        by_key[occurrence.key] = occurrence
-    return list(by_key.values())
-
-
-def find_interviews(
-    occurrences: list[Occurrence], settings: Settings, outcome: Outcome
-) -> list[Interview]:
-    from cal_followup.caps import MAX_SERIES_ROUNDS, cap_interviewers, cap_series
-    from cal_followup.detect import examine
-    from cal_followup.reading import describe
-
-    interviews = []
-    rounds: dict[str, int] = {}
-    for occurrence in occurrences:
-        # Past the cap plus one (which makes cap_series warn), a series costs nothing more.
-        if rounds.get(occurrence.uid, 0) > MAX_SERIES_ROUNDS:
-            continue
-        try:
-            verdict = examine(occurrence, settings)
-        except Exception as error:  # noqa: BLE001 - one event never stops the rest
-            outcome.problems.append(
-                Problem(
-                    f"{occurrence.source}: {describe(occurrence.component)}",
-                    f"cannot read the event: {error}",
-                )
-            )
-            continue
-        if verdict.interview is not None:
-            rounds[occurrence.uid] = rounds.get(occurrence.uid, 0) + 1
-            interview, warning = cap_interviewers(verdict.interview)
-            if warning and warning not in outcome.warnings:
-                outcome.warnings.append(warning)
-            interviews.append(interview)
-    interviews, warnings = cap_series(interviews)
-    outcome.warnings.extend(warnings)
-    interviews.sort(key=lambda i: (i.start, i.uid))
-    return interviews
-
-
-def business_days_for(
-    settings: Settings, warn: Callable[[str], None]
-) -> Callable[[Interview], object]:
-    from cal_followup.businessdays import business_calendar
-
-    def calendar_for(interview: Interview) -> object:
-        return business_calendar(
-            settings.country,
-            interview.zone,
-            source=settings.holiday_source,  # type: ignore[arg-type]
-            warn=warn,
-        )
-
-    return calendar_for
-
-
-def plan(
-    source_spec: str, now: datetime, settings: Settings, calendar: str | None = None
-) -> Outcome:
-    """Reminders the interviews in ``source_spec`` should have, as seen at ``now``."""
-    from cal_followup.applications import plan_applications
-
-    outcome = Outcome()
-    occurrences = read_occurrences(source_spec, now, settings, outcome, calendar)
-    outcome.interviews = find_interviews(occurrences, settings, outcome)
-    seen_warnings: set[str] = set()
-
-    def warn(message: str) -> None:
-        if message not in seen_warnings:
-            seen_warnings.add(message)
-            outcome.warnings.append(message)
-
-    calendar_for = business_days_for(settings, warn)
-    # Per application: thank-yous per round, one check-in and closing after the last round.
-    outcome.reminders.extend(
-        plan_applications(outcome.interviews, now, settings, calendar_for, outcome.problems)
-    )
-    outcome.reminders.sort(key=lambda r: (r.due, r.stage.value, r.uid))
-    return outcome
-
-
-def export_bytes(outcome: Outcome, settings: Settings, now: datetime) -> bytes:
-    from cal_followup.ical import calendar_bytes, reminders_calendar
-
-    return calendar_bytes(reminders_calendar(outcome.reminders, settings, now))
-
-
-# sync, stop, status ---------------------------------------------------------
+# sync, stop, status -------------------------------------------------------------------
 
 
 def _sync(stores: SyncStores, now: datetime, settings: Settings, dry_run: bool) -> SyncResult:
-    from cal_followup.memories import warn_other_writers
-    from cal_followup.sync import sync
-
-    result = sync(stores.source, stores.target, stores.memory, now, settings, dry_run=dry_run)
-    warn_other_writers(stores.memory, result)
+    result = run_sync(stores.source, stores.target, stores.memory, now, settings, dry_run=dry_run)
+    result.outcome.warnings.extend(
+        other_writers_warnings(stores.memory, (i.uid for i in result.interviews))
+    )
     return result
 
 
-def sync_command(
+def sync(
     source_spec: str,
     now: datetime,
     settings: Settings,
@@ -202,6 +138,7 @@ def sync_command(
     create_target: bool,
     dry_run: bool,
 ) -> SyncResult:
+    """One sync of the calendar, then of the mailbox when one is configured."""
     with locked_stores(
         source_spec,
         settings,
@@ -225,8 +162,6 @@ def _mailbox(
     stores: SyncStores, result: SyncResult, now: datetime, settings: Settings, dry_run: bool
 ) -> SyncResult:
     """The mailbox part after the calendar part (rules section 11); see ``cal_followup.mail``."""
-    from cal_followup.mail import mailbox_enabled, run_mailbox
-
     if not mailbox_enabled(settings):
         return result
     report, result = run_mailbox(
@@ -258,8 +193,6 @@ def _one_application(
     matches: dict[str, Interview], interviews: list[Interview]
 ) -> dict[str, Interview]:
     """Rounds of one application are one match: stopping any round stops it (rule 9)."""
-    from cal_followup.applications import application_of
-
     owners = application_of(interviews)
     if len(matches) > 1 and len({id(owners[uid]) for uid in matches}) == 1:
         latest = max(matches.values(), key=lambda i: (i.start, i.uid))
@@ -267,9 +200,9 @@ def _one_application(
     return matches
 
 
-def stop_command(
+def stop(
     query: str,
-    reason: str,
+    reason: StopReason,
     source_spec: str,
     now: datetime,
     settings: Settings,
@@ -279,15 +212,13 @@ def stop_command(
     dry_run: bool,
 ) -> tuple[SyncResult | None, list[Interview]]:
     """Record that the user stopped one interview, then sync so it takes effect."""
-    from cal_followup.errors import ConfigError
-    from cal_followup.sync import read_interviews
-
     with locked_stores(source_spec, settings, target_spec=target_spec, calendar=calendar) as stores:
         outcome = Outcome()
         # Stopping also works for interviews that ended long ago.
         wide = dataclasses.replace(settings, ignore_after_days=3650)
-        objects = stores.source.load(planning_window(now, wide))
-        interviews = read_interviews(objects, now, wide, outcome)
+        window = planning_window(now, wide)
+        objects = [RawObject(o.data, o.href, o.href) for o in stores.source.load(window)]
+        interviews = read_interviews(objects, window, wide, outcome)
         unique = {i.uid: i for i in find_matches(interviews, query)}
         if not unique:
             raise ConfigError(f"no interview matches {query!r}")
@@ -305,7 +236,7 @@ def stop_command(
         return result, [chosen]
 
 
-def status_command(
+def status(
     source_spec: str,
     now: datetime,
     settings: Settings,
@@ -317,7 +248,51 @@ def status_command(
     with locked_stores(source_spec, settings, target_spec=target_spec, calendar=calendar) as stores:
         result = _sync(stores, now, settings, True)
         if settings.imap_url:
-            from cal_followup.mail import mailbox_status
-
             result.mail = mailbox_status(stores.memory, settings)
         return result, stores.memory.last_run(), stores.memory.stops()
+
+
+# check --------------------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    """The findings of ``check``, one row each, and the files that held no reminder."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    without_reminders: list[str] = field(default_factory=list)
+
+
+def check(
+    paths: list[str], language: str | None, ignore: list[str], *, allow_placeholders: bool
+) -> Checked:
+    """Drafts (plain text, reminder descriptions, .ics files) against the etiquette rules."""
+    if language and language not in load_languages():
+        raise ConfigError(f"--language: unknown language {language!r}")
+    ignored = [code.strip() for value in ignore for code in value.split(",") if code.strip()]
+    if allow_placeholders:
+        ignored.extend(lint.PLACEHOLDER_CODES)
+    checked = Checked()
+    for path in paths or ["-"]:
+        name = "<stdin>" if path == "-" else path
+        try:
+            text = _read_bounded_file(path).decode("utf-8-sig")
+        except OSError as error:
+            raise SourceError(f"{name}: cannot read: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise SourceError(f"{name}: not UTF-8 text") from None
+        results = lint.check_document(text, language)
+        if not results and lint.is_calendar(text):
+            checked.without_reminders.append(name)
+        for draft in results:
+            for finding in lint.without(draft.findings, ignored):
+                row = {"file": name, **finding.to_json(), "language": draft.language}
+                checked.rows.append({**row, "reminder": draft.reminder})
+    return checked
+
+
+def _read_bounded_file(path: str) -> bytes:
+    """A file (or stdin for -) of at most the usual 64 MB: ``check /dev/zero`` ends too."""
+    if path == "-":
+        return read_bounded(sys.stdin.buffer, "<stdin>")
+    return read_file(path)

@@ -22,14 +22,15 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
 from importlib import resources
-from zoneinfo import ZoneInfo
 
 from cal_followup.caps import cap_application
 from cal_followup.config import Settings
+from cal_followup.errors import FollowupError
 from cal_followup.model import Application, Interview, Person, Reminder, Stage, StatedTimeline
+from cal_followup.policy import plan_interview
 from cal_followup.reading import Problem
 from cal_followup.stages import PER_ROUND
 
@@ -229,10 +230,9 @@ def _bucket_all(interviews: Iterable[Interview]) -> _Grouping:
 
 
 def _day(interview: Interview) -> date:
-    try:
-        return interview.start.astimezone(ZoneInfo(interview.zone)).date()
-    except (ValueError, KeyError, OSError):
-        return interview.start.date()
+    """The interview's day where the employer is (as written, when its zone is unknown)."""
+    start = interview.start
+    return start.astimezone(interview.employer_zone(start.tzinfo or UTC)).date()
 
 
 def _merge_series(chain: list[Interview]) -> Interview:
@@ -449,9 +449,6 @@ def _plan_one(
     problems: list[Problem],
     anchors_for: Callable[[Interview], Anchors] | None,
 ) -> list[Reminder]:
-    from cal_followup.errors import FollowupError
-    from cal_followup.policy import plan_interview
-
     reminders: list[Reminder] = []
     for interview, stages in planning_items(application):
         try:

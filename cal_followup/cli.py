@@ -1,6 +1,8 @@
 """The ``cal-followup`` command: parse arguments, load settings, call app, print.
 
-Nothing here decides anything. Errors of ours (``FollowupError``) become one
+Nothing here decides anything: ``cal_followup.commands`` calls each command's
+one function in ``cal_followup.app`` and prints what it returns (the text is
+built in ``cal_followup.printing``). Errors of ours (``FollowupError``) become one
 line on stderr and an exit status: 0 done, 1 some events could not be read
 (the rest were processed), 2 usage, configuration or unreadable source.
 Anything unexpected is reported in one line too; ``--debug`` adds the traceback.
@@ -9,19 +11,21 @@ Anything unexpected is reported in one line too; ``--debug`` adds the traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import sqlite3
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from cal_followup import __version__
-from cal_followup.config import OPTIONS
-
-EXIT_OK, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
-PROG = "cal-followup"
+from cal_followup import PROG, __version__, transport
+from cal_followup.config import OPTIONS, Settings, load_settings
+from cal_followup.errors import EXIT_ERROR, EXIT_OK, ConfigError, FollowupError
+from cal_followup.lint import MAX_PARAGRAPH_WORDS, MAX_PARAGRAPHS, MAX_WORDS, codes_help
+from cal_followup.state import database_trouble
 
 
 class _Parser(argparse.ArgumentParser):
@@ -77,7 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _add_plan(commands, common)
+    _add_export(commands, common)
+    _add_sync_commands(commands, common)
+    _add_check(commands)
+    return parser
 
+
+def _add_plan(commands: Any, common: argparse.ArgumentParser) -> None:
     plan = commands.add_parser(
         "plan",
         parents=[common],
@@ -91,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _server_options(plan, target=False)
 
+
+def _add_export(commands: Any, common: argparse.ArgumentParser) -> None:
     export = commands.add_parser(
         "export",
         parents=[common],
@@ -110,10 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--dry-run", action="store_true", help="say what would be written and write nothing"
     )
-    _add_sync_commands(commands, common)
+    _server_options(export, target=False)
 
-    from cal_followup.lint import MAX_PARAGRAPH_WORDS, MAX_PARAGRAPHS, MAX_WORDS, codes_help
 
+def _add_check(commands: Any) -> None:
     check = commands.add_parser(
         "check",
         help="check a draft email against the etiquette rules",
@@ -149,8 +162,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="codes not to report, comma-separated (e.g. F012,F013)",
     )
     check.add_argument("--debug", action="store_true", help="show tracebacks for errors")
-    _server_options(export, target=False)
-    return parser
 
 
 def _server_options(parser: argparse.ArgumentParser, *, target: bool = True) -> None:
@@ -239,10 +250,6 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def parse_now(text: str | None, zone_name: str) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    from cal_followup.errors import ConfigError
-
     zone = ZoneInfo(zone_name)
     if not text:
         return datetime.now(zone)
@@ -268,78 +275,23 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {key: getattr(args, key, None) for key in keys}
 
 
-def _table(reminders: Sequence[Any]) -> str:
-    if not reminders:
-        return "No reminders to create."
-    rows = [("DUE", "STAGE", "TO", "SUBJECT")]
-    for reminder in reminders:
-        recipient = reminder.recipient
-        to = (recipient.email or recipient.display_name) if recipient else None
-        stage = reminder.stage.value + (" (late)" if reminder.late else "")
-        rows.append(
-            (
-                reminder.due.strftime("%a %Y-%m-%d %H:%M %Z"),
-                stage,
-                to or "[unknown]",
-                reminder.draft.subject,
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = ["  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3] for row in rows]
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def _report(outcome: Any, quiet: bool, debug: bool = False) -> int:
-    for problem in outcome.problems:
-        print(f"{PROG}: {problem}", file=sys.stderr)
-        if debug and getattr(problem, "trace", None):
-            print(problem.trace.rstrip(), file=sys.stderr)
-    if not quiet:
-        for warning in outcome.warnings:
-            print(f"{PROG}: warning: {warning}", file=sys.stderr)
-    return EXIT_PARTIAL if outcome.failed_events else EXIT_OK
-
-
 def _run(args: argparse.Namespace) -> int:
-    from cal_followup import app
-    from cal_followup.config import load_settings
+    # Imported here, not at the top: the commands pull in every layer below them
+    # (icalendar, the planner, the stores, the mailbox), close to a second that
+    # --help and usage errors need not pay.
+    from cal_followup import commands
 
     if args.command == "check":
         # Needs no settings: a broken config must not stop anyone checking a draft.
-        return _run_check(args)
+        return commands.check(args)
     settings = load_settings(args.config, _overrides(args))
     _configure_transport(args, settings)
     now = parse_now(args.now, settings.timezone)
-    if args.command == "plan":
-        outcome = app.plan(args.source, now, settings, args.calendar or settings.calendar)
-        if args.json:
-            print(
-                json.dumps([r.to_json() for r in outcome.reminders], ensure_ascii=False, indent=2)
-            )
-        else:
-            print(_table(outcome.reminders))
-        return _report(outcome, args.quiet, args.debug)
-    if args.command == "export":
-        outcome = app.plan(args.source, now, settings, args.calendar or settings.calendar)
-        data = app.export_bytes(outcome, settings, now)
-        count = len(outcome.reminders)
-        if args.dry_run:
-            print(f"would write {count} reminder{'s' * (count != 1)} to {args.output}")
-        elif args.output == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            app.write_atomically(args.output, data)
-        return _report(outcome, args.quiet, args.debug)
-    if args.command in ("sync", "stop", "status"):
-        return _run_sync_command(args, settings, now)
-    raise AssertionError(f"unknown command {args.command}")
+    return commands.COMMANDS[args.command](args, settings, now)
 
 
-def _configure_transport(args: argparse.Namespace, settings: Any) -> None:
+def _configure_transport(args: argparse.Namespace, settings: Settings) -> None:
     """TLS trust for every request, and the --debug request log (method, path, status)."""
-    from cal_followup import transport
-
     transport.configure(settings.verify_tls, settings.ca_cert)
     if args.debug:
         transport.enable_request_log(sys.stderr)
@@ -347,206 +299,9 @@ def _configure_transport(args: argparse.Namespace, settings: Any) -> None:
         transport.disable_request_log()
 
 
-def _run_check(args: argparse.Namespace) -> int:
-    from cal_followup import lint
-    from cal_followup.errors import ConfigError, SourceError
-    from cal_followup.languages import load_languages
-
-    if args.language and args.language not in load_languages():
-        raise ConfigError(f"--language: unknown language {args.language!r}")
-    ignored = [code.strip() for value in args.ignore for code in value.split(",") if code.strip()]
-    if args.allow_placeholders:
-        ignored.extend(lint.PLACEHOLDER_CODES)
-    rows: list[dict[str, Any]] = []
-    for path in args.files or ["-"]:
-        name = "<stdin>" if path == "-" else path
-        try:
-            data = _read_bounded_file(path)
-            text = data.decode("utf-8-sig")
-        except OSError as error:
-            raise SourceError(f"{name}: cannot read: {error.strerror}") from None
-        except UnicodeDecodeError:
-            raise SourceError(f"{name}: not UTF-8 text") from None
-        results = lint.check_document(text, args.language)
-        if not results and lint.is_calendar(text):
-            print(f"{PROG}: {name}: no cal-followup reminders to check", file=sys.stderr)
-        for checked in results:
-            for finding in lint.without(checked.findings, ignored):
-                row = {"file": name, **finding.to_json(), "language": checked.language}
-                rows.append({**row, "reminder": checked.reminder})
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-    else:
-        for row in rows:
-            print(f"{row['file']}:{row['line']}:{row['column']}: {row['code']} {row['message']}")
-    return EXIT_PARTIAL if rows else EXIT_OK
-
-
-def _source(args: argparse.Namespace, settings: Any) -> str:
-    from cal_followup.errors import ConfigError
-
-    spec = getattr(args, "source", None) or settings.url
-    if not spec:
-        raise ConfigError("no calendar given: pass SOURCE or set url in the config")
-    return str(spec)
-
-
-def _run_sync_command(args: argparse.Namespace, settings: Any, now: datetime) -> int:
-    from cal_followup import app
-
-    spec = _source(args, settings)
-    calendar = args.calendar or settings.calendar
-    target = args.target or settings.target
-    if args.command == "sync":
-        result: Any = app.sync_command(
-            spec,
-            now,
-            settings,
-            target_spec=target,
-            calendar=calendar,
-            create_target=args.create_target,
-            dry_run=args.dry_run,
-        )
-        mail = result.mail
-        mail_actions = list(mail.actions) if mail is not None else []
-        if args.json:
-            rows = [a.to_json() for a in [*result.actions, *mail_actions]]
-            print(json.dumps(rows, ensure_ascii=False, indent=2))
-        elif args.dry_run:
-            for action in result.actions:
-                if action.kind in ("create", "move", "update", "withdraw"):
-                    when = action.due.strftime("%Y-%m-%d %H:%M") if action.due else ""
-                    print(f"would {action.kind}: {when}  {action.summary}")
-            _print_mail_actions(mail_actions, dry_run=True)
-            print(f"dry run: {result.summary_line(dry_run=True) or 'nothing to change'}")
-            if mail is not None and not mail.error:
-                print(f"dry run, mailbox: {mail.summary_line(dry_run=True) or 'nothing to change'}")
-        else:
-            if result.summary_line():
-                print(result.summary_line())
-            _print_mail_actions(mail_actions, dry_run=False)
-        # Cron-quiet: a night with nothing changed prints nothing but real errors.
-        changed = result.summary_line() or mail_actions
-        quiet = args.quiet or not (changed or args.dry_run or args.json)
-        status = _report(result.outcome, quiet, args.debug)
-        return _report_mail(mail, quiet, status)
-    if args.command == "stop":
-        result, matches = app.stop_command(
-            args.query,
-            args.reason,
-            spec,
-            now,
-            settings,
-            target_spec=target,
-            calendar=calendar,
-            dry_run=args.dry_run,
-        )
-        if len(matches) > 1:
-            print(
-                f"{PROG}: {args.query!r} matches {len(matches)} interviews; use a UID:",
-                file=sys.stderr,
-            )
-            for interview in matches:
-                print(
-                    f"  {interview.uid}  {interview.start:%Y-%m-%d %H:%M}  {interview.summary}",
-                    file=sys.stderr,
-                )
-            return EXIT_ERROR
-        chosen = matches[0]
-        if result is None:
-            print(f"would stop: {chosen.summary} ({chosen.uid}) as {args.reason}")
-            return EXIT_OK
-        line = result.summary_line()
-        print(f"stopped: {chosen.summary} ({args.reason})" + (f"; {line}" if line else ""))
-        return _report(result.outcome, args.quiet, args.debug)
-    result, last_run, stops = app.status_command(
-        spec, now, settings, target_spec=target, calendar=calendar
-    )
-    return _print_status(args, result, last_run, stops, settings.zone)
-
-
-def _print_mail_actions(actions: list[Any], *, dry_run: bool) -> None:
-    verbs = {
-        "place-draft": ("draft placed", "would place draft"),
-        "replace-draft": ("draft replaced", "would replace draft"),
-        "remove-draft": ("draft removed", "would remove draft"),
-        "answered": ("answered", "would mark answered"),
-    }
-    for action in actions:
-        verb = verbs.get(action.kind, (action.kind, action.kind))[dry_run]
-        if action.kind == "answered":
-            print(f"{verb}: {action.summary}: message from {action.note} ({action.folder})")
-            continue
-        when = action.due.strftime("%Y-%m-%d %H:%M") if action.due else ""
-        where = action.note or action.folder
-        print(f"{verb}: {when}  {action.summary}" + (f" ({where})" if where else ""))
-
-
-def _report_mail(mail: Any, quiet: bool, status: int) -> int:
-    """The mailbox part's one line; the calendar part is done, so this is exit status 1."""
-    if mail is None:
-        return status
-    if not quiet:
-        for warning in mail.warnings:
-            print(f"{PROG}: warning: mailbox: {warning}", file=sys.stderr)
-    if mail.error:
-        print(f"{PROG}: mailbox: {mail.error}", file=sys.stderr)
-        return max(status, EXIT_PARTIAL)
-    return status
-
-
-def _print_mail_status(mail: Any) -> None:
-    info = mail.status or {}
-    drafts = ", ".join(f"{n} {state}" for state, n in sorted(info.get("drafts", {}).items()))
-    print(f"mailbox: {info.get('account')} as {info.get('user')}; drafts: {drafts or 'none'}")
-    print(f"last mailbox run: {info.get('last_result') or 'never'}")
-    for answer in info.get("answered", []):
-        print(
-            f"answered: {answer['application']}: message from {answer['sender']} "
-            f"on {answer['date'][:16].replace('T', ' ')} ({answer['folder']})"
-        )
-
-
-def _print_status(
-    args: argparse.Namespace,
-    result: Any,
-    last_run: Any,
-    stops: dict[str, str],
-    zone: Any = None,
-) -> int:
-    from cal_followup.statusview import json_rows, status_rows, status_text
-
-    rows, last = status_rows(result, last_run, stops, zone)
-    mail = getattr(result, "mail", None)
-    if args.json:
-        data: dict[str, Any] = {"interviews": json_rows(rows), "last_run": last}
-        if mail is not None:
-            data["mailbox"] = mail.status
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-        return _report(result.outcome, args.quiet, args.debug)
-    text = status_text(rows, last)
-    first, _, rest = text.partition("\n")
-    print(first)
-    if mail is not None:
-        _print_mail_status(mail)
-    if rest:
-        print(rest)
-    return _report(result.outcome, args.quiet, args.debug)
-
-
-def _read_bounded_file(path: str) -> bytes:
-    """A file (or stdin for -) of at most the usual 64 MB: ``check /dev/zero`` ends too."""
-    from cal_followup.stores.icsfile import read_bounded, read_file
-
-    if path == "-":
-        return read_bounded(sys.stdin.buffer, "<stdin>")
-    return read_file(path)
-
-
 def _warnings_in_one_line(*, quiet: bool) -> None:
     """Python warnings from libraries (icalendar's guessed TZIDs...) as one line each."""
-    import warnings
-
+    # reading imports icalendar: not needed until a command runs (see _run).
     from cal_followup.reading import one_line
 
     def show(message: Warning | str, *args: object, **kwargs: object) -> None:
@@ -556,15 +311,9 @@ def _warnings_in_one_line(*, quiet: bool) -> None:
     warnings.showwarning = show  # type: ignore[assignment]
 
 
-def _is_database_error(error: BaseException) -> bool:
-    import sqlite3
-
-    return isinstance(error, sqlite3.Error)
-
-
 def _plain_error(error: BaseException) -> str:
     """One line for an error from Python itself, saying what it means for the user."""
-    from cal_followup.reading import one_line
+    from cal_followup.reading import one_line  # see _warnings_in_one_line
 
     if isinstance(error, OverflowError) or "out of range" in str(error):
         return (
@@ -583,8 +332,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    from cal_followup.errors import FollowupError
-
     if not args.debug:
         _warnings_in_one_line(quiet=bool(getattr(args, "quiet", False)))
     try:
@@ -610,9 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: {_plain_error(error)}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as error:  # noqa: BLE001 - the last line of defence
-        if _is_database_error(error):
-            from cal_followup.state import database_trouble
-
+        if isinstance(error, sqlite3.Error):
             if args.debug:
                 traceback.print_exc()
             print(f"{PROG}: {database_trouble(None, error)}", file=sys.stderr)

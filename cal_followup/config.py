@@ -15,15 +15,20 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo
 
 from cal_followup import stages
+from cal_followup.businessdays import HolidaySource, parse_country
 from cal_followup.errors import ConfigError
+from cal_followup.imapurl import parse_imap_url
+from cal_followup.languages import load_languages
 
-HOLIDAY_SOURCES = ("both", "workalendar", "holidays")
-TONES = ("formal", "casual")
-COMPONENTS = ("VEVENT", "VTODO")
+Tone = Literal["formal", "casual"]
+Component = Literal["VEVENT", "VTODO"]
+HOLIDAY_SOURCES: tuple[str, ...] = get_args(HolidaySource)
+TONES: tuple[str, ...] = get_args(Tone)
+COMPONENTS: tuple[str, ...] = get_args(Component)
 
 
 def _stage_settings(cls: type) -> type:
@@ -42,8 +47,8 @@ class Settings:
     me: tuple[str, ...] = ()
     name: str | None = None
     language: str = "en"
-    tone: str = "formal"
-    holiday_source: str = "both"
+    tone: Tone = "formal"
+    holiday_source: HolidaySource = "both"
     day_start: time = time(9, 0)
     day_end: time = time(18, 0)
     max_follow_ups: int = 2
@@ -51,7 +56,7 @@ class Settings:
     horizon_days: int = 365
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    component: str = "VEVENT"
+    component: Component = "VEVENT"
     reminder_minutes: int = 15
     alarm: bool = True
     # Server access (sync); the password never lives here.
@@ -302,14 +307,10 @@ def _validate(settings: Settings, where: str) -> Settings:
                 raise ConfigError(
                     f"{where}: {key} pattern {pattern!r} is not valid: {error}"
                 ) from None
-    from cal_followup.languages import load_languages
-
     if settings.language not in load_languages():
         known = ", ".join(sorted(load_languages()))
         raise ConfigError(f"{where}: unknown language {settings.language!r} (known: {known})")
     if settings.country:
-        from cal_followup.businessdays import parse_country
-
         try:
             parse_country(settings.country)
         except ConfigError as error:
@@ -318,15 +319,13 @@ def _validate(settings: Settings, where: str) -> Settings:
         if "@" not in address:
             raise ConfigError(f"{where}: me must be an email address, not {address!r}")
     _validate_mail(settings, where)
-    return replace(settings, component=component)
+    return replace(settings, component=cast(Component, component))
 
 
 def _validate_mail(settings: Settings, where: str) -> None:
     """The IMAP keys: a URL we can connect to safely, at most one way to authenticate."""
     if not settings.imap_url:
         return
-    from cal_followup.mail.account import parse_imap_url
-
     try:
         parse_imap_url(settings.imap_url)
     except ConfigError as error:
@@ -371,6 +370,7 @@ def load_settings(
         values[key] = _coerce(key, value, "command line")
     if "timezone" not in values:
         if default_zone is None:
+            # reading imports icalendar: too slow to import for every --help.
             from cal_followup.reading import local_zone_name
 
             default_zone = local_zone_name()

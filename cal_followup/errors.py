@@ -7,11 +7,15 @@ and shows a traceback only with ``--debug``.
 
 from __future__ import annotations
 
+#: Exit statuses: done; done, but some events could not be read (or the mailbox
+#: part failed); usage, configuration or an unreadable source.
+EXIT_OK, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
+
 
 class FollowupError(Exception):
     """Base class: the message is one line written for the user."""
 
-    exit_status = 2
+    exit_status = EXIT_ERROR
 
 
 class ConfigError(FollowupError):
@@ -24,12 +28,6 @@ class SourceError(FollowupError):
 
 class AuthError(SourceError):
     """The server refused our credentials; never includes the password."""
-
-
-class EventError(FollowupError):
-    """One event that could not be read; the others are still processed."""
-
-    exit_status = 1
 
 
 class LockError(FollowupError):

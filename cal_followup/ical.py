@@ -10,13 +10,16 @@ components.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 
 from cal_followup import __version__
 from cal_followup.config import Settings
+from cal_followup.languages import get_language
 from cal_followup.model import Reminder
+from cal_followup.utc import ical_utc
 
 PRODID = f"-//cal-followup//cal-followup {__version__}//EN"
 MARKER_STAGE = "X-CAL-FOLLOWUP-STAGE"
@@ -39,8 +42,6 @@ def description_text(reminder: Reminder) -> str:
 
     Its words are in the draft's language (they belong to the email).
     """
-    from cal_followup.languages import get_language
-
     language = get_language(reminder.language)
     words = {**get_language("en").reminder_titles, **language.reminder_titles}
     recipient = reminder.recipient
@@ -91,7 +92,7 @@ def reminder_component(
     component.add(MARKER_LANGUAGE, reminder.language)
     component.add(MARKER_VERSION, FORMAT_VERSION)
     if reminder.interview_start is not None:
-        component.add(MARKER_INTERVIEW_START, _utc_text(reminder.interview_start))
+        component.add(MARKER_INTERVIEW_START, ical_utc(reminder.interview_start))
     if settings.alarm:
         alarm = icalendar.Alarm()
         alarm.add("ACTION", "DISPLAY")
@@ -100,10 +101,6 @@ def reminder_component(
         component.add_component(alarm)
     component.add(MARKER_HASH, fingerprint(component))
     return component
-
-
-def _utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _length(component: icalendar.cal.Component) -> str:
@@ -123,12 +120,10 @@ def content_hash(component: icalendar.cal.Component) -> str:
     DTSTAMP, SEQUENCE and the like are left out, so a server or app that
     touches them does not count as a user edit; a changed time or text does.
     """
-    import hashlib
-
     start = component.get("DTSTART")
     parts = [
         str(component.name),
-        _utc_text(start.dt) if start is not None and isinstance(start.dt, datetime) else str(start),
+        ical_utc(start.dt) if start is not None and isinstance(start.dt, datetime) else str(start),
         _length(component),
         str(component.get("SUMMARY", "")),
         str(component.get("DESCRIPTION", "")).replace("\r\n", "\n").rstrip(),
@@ -150,8 +145,6 @@ def fingerprint(component: icalendar.cal.Component) -> str:
     their own: DTSTAMP, SEQUENCE, CREATED, LAST-MODIFIED, other programs' X-
     properties, and our own hash and format version.
     """
-    import hashlib
-
     try:
         canonical = _canonical(component)
     except (RecursionError, ValueError, TypeError, AttributeError):
@@ -159,13 +152,20 @@ def fingerprint(component: icalendar.cal.Component) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
 
 
-def is_unmodified(component: icalendar.cal.Component) -> bool:
-    """Is this reminder still as we wrote it (by the hash it carries)?"""
+def is_unmodified(component: icalendar.cal.Component, known_fingerprint: str | None = None) -> bool:
+    """Is this reminder still as we wrote it (by the hash it carries)?
+
+    ``known_fingerprint`` is ``fingerprint(component)`` when the caller has it
+    already (a sync keeps it too), so it is not computed twice.
+    """
     written = component.get(MARKER_HASH)
     if written is None:
         return False
     version = str(component.get(MARKER_VERSION, "1")).strip()
-    actual = content_hash(component) if version == "1" else fingerprint(component)
+    if version == "1":
+        actual = content_hash(component)
+    else:
+        actual = known_fingerprint if known_fingerprint is not None else fingerprint(component)
     return str(written) == actual
 
 
@@ -225,7 +225,7 @@ def _canonical_value(value: object) -> str:
     moment = getattr(value, "dt", None)
     if moment is not None:
         if isinstance(moment, datetime):
-            return _utc_text(moment) if moment.tzinfo else moment.strftime("%Y%m%dT%H%M%S")
+            return ical_utc(moment) if moment.tzinfo else moment.strftime("%Y%m%dT%H%M%S")
         if isinstance(moment, date):
             return moment.isoformat()
         if isinstance(moment, timedelta):

@@ -11,14 +11,25 @@ one writer per calendar.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cal_followup.config import state_dir
+from cal_followup.state import (
+    Memory,
+    adopt_old_memory,
+    collection_key,
+    database_path,
+    known_collection,
+    other_writers,
+    remember_collection,
+)
+
 if TYPE_CHECKING:
-    from cal_followup.state import Memory
+    # Only for annotations: the CalDAV store (and its client) is imported where it is used.
     from cal_followup.stores.caldav import CalDavStore
-    from cal_followup.sync import SyncResult
 
 
 @dataclass
@@ -37,9 +48,6 @@ def calendar_key(store: CalDavStore) -> CalendarKey:
     A wrong calendar name or a refused connection fails here, before any
     database file exists.
     """
-    from cal_followup.config import state_dir
-    from cal_followup.state import collection_key, known_collection
-
     user = store.client.username or None
     legacy = store.identity
     spelling = f"{user or ''} {legacy}"
@@ -49,18 +57,12 @@ def calendar_key(store: CalDavStore) -> CalendarKey:
 
 def adopt_legacy(found: CalendarKey) -> None:
     """Take over a memory an older version kept under the literal URL."""
-    from cal_followup.config import state_dir
-    from cal_followup.state import adopt_old_memory, database_path
-
     folder = state_dir()
     adopt_old_memory(database_path(folder, found.legacy), database_path(folder, found.key))
 
 
 def attach_memory(store: CalDavStore, found: CalendarKey, memory: Memory) -> None:
     """Give the store its memory (opened under ``found.key``) and note the spelling."""
-    from cal_followup.config import state_dir
-    from cal_followup.state import remember_collection
-
     if memory.get_meta("calendar_url") is None:
         memory.set_meta("calendar_url", found.collection)
     store.memory = memory
@@ -68,17 +70,14 @@ def attach_memory(store: CalDavStore, found: CalendarKey, memory: Memory) -> Non
     remember_collection(state_dir(), found.spelling, found.collection)
 
 
-def warn_other_writers(memory: Memory, result: SyncResult) -> None:
-    """One writer per calendar: say so when another memory follows the same interviews."""
-    from cal_followup.state import other_writers
-
+def other_writers_warnings(memory: Memory, interview_uids: Iterable[str]) -> list[str]:
+    """One writer per calendar: what to say when another memory follows the same interviews."""
     if memory.path is None:
-        return
-    ours = {r.interview_uid for r in memory.all_reminders()}
-    ours &= {i.uid for i in result.interviews}
+        return []
+    ours = {r.interview_uid for r in memory.all_reminders()} & set(interview_uids)
     path = Path(memory.path)
-    for other in other_writers(path.parent, path, ours):
-        result.outcome.warnings.append(
-            f"these interviews are also followed through {other}; sync one calendar through "
-            "one store only (one writer per calendar), or every reminder is written twice"
-        )
+    return [
+        f"these interviews are also followed through {other}; sync one calendar through "
+        "one store only (one writer per calendar), or every reminder is written twice"
+        for other in other_writers(path.parent, path, ours)
+    ]

@@ -8,8 +8,9 @@ them around and tests can build them by hand.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from cal_followup.names import parse_name
 
@@ -123,6 +124,13 @@ class Interview:
         """The identity of this occurrence: UID plus recurrence id."""
         return f"{self.uid}#{self.recurrence_id}" if self.recurrence_id else self.uid
 
+    def employer_zone(self, fallback: tzinfo) -> tzinfo:
+        """The zone the employer's dates are read in: the event's, else ``fallback``."""
+        try:
+            return ZoneInfo(self.zone)
+        except (ValueError, KeyError, OSError):
+            return fallback
+
     def topic_for(self, person: Person | None) -> str | None:
         """The topic the notes attribute to this person, else the first topic."""
         if person is not None:
@@ -186,7 +194,6 @@ class Reminder:
     mailto: str = ""
     #: When the interview started as planned; a sync moves reminders when it changes.
     interview_start: datetime | None = None
-    extra: dict[str, str] = field(default_factory=dict)
     #: The application's readable id (``Application.key``).
     application: str = ""
 

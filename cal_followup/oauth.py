@@ -54,6 +54,7 @@ def run_secret_command(command: str, key: str) -> str:
 
 def bearer_auth(token: str) -> Any:
     """An auth object for the caldav library's HTTP session: ``Authorization: Bearer``."""
+    # Imported here: the caldav library is slow to import and only CalDAV syncs need it.
     from caldav.requests import HTTPBearerAuth
 
     return HTTPBearerAuth(token)

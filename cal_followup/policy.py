@@ -97,7 +97,7 @@ def _check_in_day(
     interview: Interview, business: BusinessDays, settings: Settings, days: int
 ) -> date:
     zone = settings.zone
-    employer_zone = _zone(interview.zone, zone)
+    employer_zone = interview.employer_zone(zone)
     interview_day = interview.start.astimezone(employer_zone).date()
     earliest = business.add_business_days(interview_day, 1)
     timeline = interview.timeline
@@ -113,14 +113,12 @@ def _check_in_day(
             day = business.next_business_day(day, inclusive=False)
     else:
         day = business.add_business_days(interview_day, days)
-    return max(day, earliest)
-
-
-def _zone(name: str, fallback: ZoneInfo) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ValueError, KeyError, OSError):
-        return fallback
+    day = max(day, earliest)
+    # An interview that runs past midnight (or into the user's next morning, across
+    # zones) is still going on at the user's start of that day: never check in before it ends.
+    while _at(day, settings.day_start, zone) <= interview.end:
+        day = business.next_business_day(day, inclusive=False)
+    return day
 
 
 @dataclass(frozen=True)

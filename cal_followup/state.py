@@ -14,15 +14,20 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import re
 import sqlite3
+import tempfile
 import time
+import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from cal_followup.errors import LockError, SourceError
+from cal_followup.model import StopReason
+from cal_followup.reconcile import Remembered, RememberedReminder, ReminderState
+from cal_followup.utc import iso_utc_now
 
 SCHEMA_VERSION = 1
 
@@ -51,22 +56,6 @@ CREATE TABLE IF NOT EXISTS runs (
     summary TEXT NOT NULL
 );
 """
-
-#: Reminder states kept in memory.
-ACTIVE, DELETED_BY_USER, EDITED_BY_USER, WITHDRAWN = "active", "deleted", "edited", "withdrawn"
-
-
-@dataclass(frozen=True)
-class RememberedReminder:
-    uid: str
-    href: str | None
-    etag: str | None
-    hash: str | None
-    interview_uid: str
-    stage: str
-    due: str
-    interview_start: str | None
-    state: str
 
 
 def database_path(state_folder: Path, identity: str) -> Path:
@@ -208,22 +197,21 @@ class Memory:
             "FROM reminders WHERE uid = ?",
             (uid,),
         ).fetchone()
-        return RememberedReminder(*row) if row else None
-
-    def reminders_for(self, interview_uid: str) -> list[RememberedReminder]:
-        rows = self.db.execute(
-            "SELECT uid, href, etag, hash, interview_uid, stage, due, interview_start, state "
-            "FROM reminders WHERE interview_uid = ? ORDER BY due",
-            (interview_uid,),
-        )
-        return [RememberedReminder(*row) for row in rows]
+        return _reminder(row) if row else None
 
     def all_reminders(self) -> list[RememberedReminder]:
         rows = self.db.execute(
             "SELECT uid, href, etag, hash, interview_uid, stage, due, interview_start, state "
             "FROM reminders ORDER BY due"
         )
-        return [RememberedReminder(*row) for row in rows]
+        return [_reminder(row) for row in rows]
+
+    def remembered(self) -> Remembered:
+        """Everything a sync's decision needs from the memory, read at once."""
+        return Remembered(
+            reminders={item.uid: item for item in self.all_reminders()},
+            stops={uid: StopReason(reason) for uid, reason in self.stops().items()},
+        )
 
     def remember(self, item: RememberedReminder) -> None:
         self.db.execute(
@@ -238,31 +226,32 @@ class Memory:
                 item.stage,
                 item.due,
                 item.interview_start,
-                item.state,
-                _now_text(),
+                item.state.value,
+                iso_utc_now(),
             ),
         )
 
-    def set_reminder_state(self, uid: str, state: str) -> None:
+    def set_reminder_state(self, uid: str, state: ReminderState) -> None:
         self.db.execute(
-            "UPDATE reminders SET state = ?, updated = ? WHERE uid = ?", (state, _now_text(), uid)
+            "UPDATE reminders SET state = ?, updated = ? WHERE uid = ?",
+            (state.value, iso_utc_now(), uid),
         )
 
     # stops --------------------------------------------------------------
     def stops(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT interview_uid, reason FROM stops"))
 
-    def stop(self, interview_uid: str, reason: str) -> None:
+    def stop(self, interview_uid: str, reason: StopReason) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO stops (interview_uid, reason, at) VALUES (?, ?, ?)",
-            (interview_uid, reason, _now_text()),
+            (interview_uid, reason.value, iso_utc_now()),
         )
 
     # runs ---------------------------------------------------------------
     def record_run(self, status: int, summary: str) -> None:
         self.db.execute(
             "INSERT INTO runs (at, status, summary) VALUES (?, ?, ?)",
-            (_now_text(), status, summary),
+            (iso_utc_now(), status, summary),
         )
         self.db.execute(
             "DELETE FROM runs WHERE id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT 100)"
@@ -275,8 +264,23 @@ class Memory:
         return (row[0], row[1], row[2]) if row else None
 
 
-def _now_text() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+def _reminder(row: tuple[str | None, ...]) -> RememberedReminder:
+    uid, href, etag, hash_, interview_uid, stage, due, interview_start, state = row
+    try:
+        known = ReminderState(str(state))
+    except ValueError:
+        known = ReminderState.ACTIVE  # a state from a newer version: still ours, still there
+    return RememberedReminder(
+        uid=str(uid),
+        href=href,
+        etag=etag,
+        hash=hash_,
+        interview_uid=str(interview_uid),
+        stage=str(stage),
+        due=str(due),
+        interview_start=interview_start,
+        state=known,
+    )
 
 
 @contextlib.contextmanager
@@ -312,8 +316,6 @@ def collection_key(url: str, user: str | None) -> str:
     ``HTTP://Host:80/sam/direct``, ``http://host/sam/direct/`` and
     ``http://host/sam/%64irect/`` name one collection, so they share one memory.
     """
-    import urllib.parse
-
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
@@ -337,8 +339,6 @@ _ALIASES = "calendars.json"
 
 def known_collection(state_folder: Path, spelling: str) -> str | None:
     """The collection URL a spelling (URL, calendar name, user) resolved to before."""
-    import json
-
     try:
         found = json.loads((state_folder / _ALIASES).read_text("utf-8"))
     except (OSError, ValueError):
@@ -353,9 +353,6 @@ def remember_collection(state_folder: Path, spelling: str, collection: str) -> N
     Written via a temporary file and a rename; a lost update only costs one
     discovery on a later run.
     """
-    import json
-    import tempfile
-
     path = state_folder / _ALIASES
     try:
         found = json.loads(path.read_text("utf-8"))
@@ -415,7 +412,7 @@ def other_writers(state_folder: Path, own: Path, interview_uids: set[str]) -> li
             marks = ",".join("?" * len(wanted))
             shared = db.execute(
                 f"SELECT 1 FROM reminders WHERE state = ? AND interview_uid IN ({marks}) LIMIT 1",
-                (ACTIVE, *wanted),
+                (ReminderState.ACTIVE.value, *wanted),
             ).fetchone()
             if shared:
                 row = db.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()

@@ -14,16 +14,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cal_followup.applications import application_of
+from cal_followup.reconcile import ActionKind
 
 STATE_WORDS = {
-    "create": "to create",
-    "move": "to move",
-    "update": "to update",
-    "withdraw": "to withdraw",
-    "unchanged": "pending",
-    "history": "past",
-    "kept-edited": "edited by you",
-    "kept-deleted": "deleted by you",
+    ActionKind.CREATE: "to create",
+    ActionKind.MOVE: "to move",
+    ActionKind.UPDATE: "to update",
+    ActionKind.WITHDRAW: "to withdraw",
+    ActionKind.UNCHANGED: "pending",
+    ActionKind.HISTORY: "past",
+    ActionKind.KEEP_EDITED: "edited by you",
+    ActionKind.KEEP_DELETED: "deleted by you",
 }
 
 

@@ -13,6 +13,7 @@ does show the collection's name, often the user name.
 from __future__ import annotations
 
 import logging
+import os
 import ssl
 import sys
 import time
@@ -127,8 +128,6 @@ def checked_ca_cert(path: str | None) -> str | None:
     """The ``ca_cert`` file, with ~ expanded; one clear line when it cannot be read."""
     if not path:
         return None
-    import os
-
     expanded = os.path.expanduser(path)
     try:
         ssl.create_default_context(cafile=expanded)

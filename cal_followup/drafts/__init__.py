@@ -51,6 +51,7 @@ from cal_followup.config import Settings
 from cal_followup.drafts import grammar
 from cal_followup.drafts.names import Name, greeting, parse_name
 from cal_followup.languages import Language, get_language, load_languages
+from cal_followup.lint import LENGTH_CODES, check_text, content_findings
 from cal_followup.model import Draft, Interview, Person, Stage, StatedTimeline
 
 #: Every template name, from the stage table (a late thank-you has its own wording).
@@ -157,8 +158,6 @@ def choose_topic(interview: Interview, recipient: Person | None, language: Langu
     interviewer discussed, and never one the etiquette check would object to
     (salary, a phone call).
     """
-    from cal_followup.lint import content_findings
-
     own: list[str] = []
     in_room = recipient is None
     if recipient is not None:
@@ -245,8 +244,6 @@ def interview_fields(
     send_day: date | None = None,
 ) -> dict[str, str | None]:
     """The values a template is filled with; ``None`` where the interview does not say."""
-    from cal_followup.lint import content_findings
-
     timeline = interview.timeline if stage is Stage.CHECK_IN else None
     deadline = None
     if timeline is not None and timeline.deadline is not None and stated_date(timeline):
@@ -290,8 +287,6 @@ def _missing(text: str, field: str = "") -> _Missing:
 def _no_topic(interview: Interview, language: Language) -> str | None:
     """No topic for this recipient: a general sentence (``None``) when the notes have
     topics that belong to others, a placeholder asking for one when they have none."""
-    from cal_followup.lint import content_findings
-
     for topic in interview.topics:
         text = plain_value(topic)
         if text and not content_findings(text, language):
@@ -505,7 +500,5 @@ def render_draft(
 
 
 def _too_long(draft: Draft, language: Language) -> bool:
-    from cal_followup.lint import LENGTH_CODES, check_text
-
     checked = check_text(f"Subject: {draft.subject}\n\n{draft.body}", language.code)
     return any(finding.code in LENGTH_CODES for finding in checked.findings)

@@ -12,19 +12,31 @@ Nothing is ever sent; in the mailbox only our own drafts are ever written.
 
 from __future__ import annotations
 
+import dataclasses
+import imaplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cal_followup.config import Settings
-from cal_followup.mail.drafts import MailAction
-
-if TYPE_CHECKING:
-    from cal_followup.state import Memory
-
-ANSWERED = "answered"
-CALENDAR_CHANGES = ("create", "move", "update", "withdraw")
+from cal_followup.errors import FollowupError
+from cal_followup.mail.account import Account, MailError, connection_message, parse_imap_url
+from cal_followup.mail.drafts import (
+    DraftsFolder,
+    MailAction,
+    MailActionKind,
+    create_folder,
+    desired_drafts,
+    place,
+    remove,
+    withdrawn_uids,
+)
+from cal_followup.mail.folders import NEVER_READ, Folder, choose_drafts, parse_list, role_of
+from cal_followup.mail.memory import Answer, MailMemory
+from cal_followup.mail.replies import answering, applications, read_headers
+from cal_followup.model import StopReason
+from cal_followup.state import Memory
 
 
 @dataclass
@@ -37,14 +49,14 @@ class MailReport:
     status: dict[str, Any] | None = None
 
     def summary_line(self, *, dry_run: bool = False) -> str:
-        counts: dict[str, int] = {}
+        counts: dict[MailActionKind, int] = {}
         for action in self.actions:
             counts[action.kind] = counts.get(action.kind, 0) + 1
         words = {
-            "place-draft": ("drafts placed", "drafts to place"),
-            "replace-draft": ("drafts replaced", "drafts to replace"),
-            "remove-draft": ("drafts removed", "drafts to remove"),
-            ANSWERED: ("applications answered", "applications answered"),
+            MailActionKind.PLACE: ("drafts placed", "drafts to place"),
+            MailActionKind.REPLACE: ("drafts replaced", "drafts to replace"),
+            MailActionKind.REMOVE: ("drafts removed", "drafts to remove"),
+            MailActionKind.ANSWERED: ("applications answered", "applications answered"),
         }
         return ", ".join(
             f"{count} {words[kind][dry_run]}" for kind, count in counts.items() if kind in words
@@ -53,8 +65,6 @@ class MailReport:
 
 def mailbox_status(memory: Memory, settings: Settings) -> MailReport:
     """The account, the last mailbox run, the drafts by state, the answered applications."""
-    from cal_followup.mail.memory import MailMemory
-
     mail_memory = MailMemory(memory)
     drafts: dict[str, int] = {}
     for draft in mail_memory.drafts().values():
@@ -95,12 +105,6 @@ def run_mailbox(
     dry_run: bool,
 ) -> tuple[MailReport, Any]:
     """The mailbox part of one run; returns the report and the (maybe re-run) sync result."""
-    import imaplib
-
-    from cal_followup.errors import FollowupError
-    from cal_followup.mail.account import Account, connection_message, parse_imap_url
-    from cal_followup.mail.memory import MailMemory
-
     mail_memory = MailMemory(memory)
     report = MailReport(account=settings.imap_url or "")
     actions = list(result.actions)
@@ -117,7 +121,7 @@ def run_mailbox(
                 if found and not dry_run:
                     # Withdraw the answered applications' check-ins and closings now;
                     # the first pass's changes stay in the report.
-                    first = [a for a in result.actions if a.kind in CALENDAR_CHANGES]
+                    first = [a for a in result.actions if a.kind.changes]
                     result = resync()
                     result.actions = first + list(result.actions)
                     actions += list(result.actions)
@@ -143,11 +147,6 @@ def run_mailbox(
 
 
 def _folders(account: Any) -> list[Any]:
-    import imaplib
-
-    from cal_followup.mail.account import MailError
-    from cal_followup.mail.folders import parse_list
-
     status, lines = "NO", []
     if "SPECIAL-USE" in account.capabilities:
         # imaplib has no LIST-EXTENDED; RFC 6154's RETURN option is sent as is.
@@ -176,16 +175,6 @@ def _drafts(
     report: MailReport,
     dry_run: bool,
 ) -> None:
-    from cal_followup.mail.drafts import (
-        DraftsFolder,
-        create_folder,
-        desired_drafts,
-        place,
-        remove,
-        withdrawn_uids,
-    )
-    from cal_followup.mail.folders import Folder, choose_drafts
-
     wanted = desired_drafts(actions, now, answered, settings.zone)
 
     def calendar_state(uid: str) -> str | None:
@@ -201,7 +190,8 @@ def _drafts(
         if dry_run:
             report.warnings.append(f"would create the folder {name!r} for drafts")
             report.actions.extend(
-                MailAction("place-draft", uid, r.summary, r.due, name) for uid, r in wanted.items()
+                MailAction(MailActionKind.PLACE, uid, r.summary, r.due, name)
+                for uid, r in wanted.items()
             )
             return
         chosen = create_folder(account.conn, name)
@@ -224,11 +214,6 @@ def _stop_on_reply(
     dry_run: bool,
 ) -> set[str]:
     """Interview UIDs newly answered, recorded (unless ``dry_run``) like ``replied``."""
-    import dataclasses
-
-    from cal_followup.mail.replies import applications
-    from cal_followup.model import StopReason
-
     stops = memory.stops()
     # Grouped as the planner groups them, stops included, so an application
     # already stopped (by a tag or an earlier answer) is not looked for again.
@@ -258,8 +243,6 @@ def _stop_on_reply(
 
 def _reply_folders(folders: list[Any], settings: Settings, report: MailReport) -> list[Any]:
     """The ``reply_folders`` that exist and are not Sent, Drafts, Trash, Junk or All Mail."""
-    from cal_followup.mail.folders import NEVER_READ, role_of
-
     chosen = []
     for wanted in settings.reply_folders:
         inbox = wanted.upper() == "INBOX"
@@ -292,8 +275,6 @@ def _first_answers(
     report: MailReport,
 ) -> dict[str, Any]:
     """Application key -> (application, the earliest message answering it)."""
-    from cal_followup.mail.replies import answering, read_headers
-
     since = min(app.first_start for app in candidates)
     best: dict[str, Any] = {}
     for folder in _reply_folders(folders, settings, report):
@@ -317,20 +298,18 @@ def _record_answer(
     report: MailReport,
     dry_run: bool,
 ) -> None:
-    from cal_followup.mail.memory import Answer
-
     local = headers.date.astimezone(settings.zone) if headers.date else None
     date = local.isoformat(timespec="minutes") if local else ""
     note = f"{headers.sender} on {date[:16].replace('T', ' ')}"
     report.actions.append(
-        MailAction(ANSWERED, app.key, app.label, headers.date, headers.folder, note)
+        MailAction(MailActionKind.ANSWERED, app.key, app.label, headers.date, headers.folder, note)
     )
     if dry_run:
         return
     with memory.transaction():
         for uid in app.interview_uids:
             if uid not in stops:
-                memory.stop(uid, "replied")
+                memory.stop(uid, StopReason.REPLIED)
         answer = Answer(
             app.key,
             app.interview_uids,

@@ -14,16 +14,15 @@ the server and never the secret.
 from __future__ import annotations
 
 import imaplib
-import ipaddress
 import os
 import socket
 import ssl
-import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from cal_followup.config import Settings
 from cal_followup.errors import ConfigError, FollowupError
+from cal_followup.imapurl import ImapAddress, parse_imap_url
+from cal_followup.oauth import run_secret_command
 
 PASSWORD_VARIABLE = "CAL_FOLLOWUP_IMAP_PASSWORD"
 KEYRING_SERVICE = "cal-followup"
@@ -35,43 +34,6 @@ class MailError(FollowupError):
     exit_status = 1
 
 
-@dataclass(frozen=True)
-class ImapAddress:
-    secure: bool  # imaps: TLS from the first byte
-    host: str
-    port: int
-
-    @property
-    def label(self) -> str:
-        return f"{'imaps' if self.secure else 'imap'}://{self.host}:{self.port}"
-
-    @property
-    def loopback(self) -> bool:
-        if self.host.lower() == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            return False
-
-
-def parse_imap_url(url: str) -> ImapAddress:
-    parts = urllib.parse.urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    if scheme not in ("imap", "imaps"):
-        raise ConfigError(f"imap_url must start with imaps:// or imap://, not {url!r}")
-    if parts.username or parts.password:
-        raise ConfigError("imap_url must not hold a user name or password; use imap_user")
-    if not parts.hostname:
-        raise ConfigError(f"imap_url has no host name: {url!r}")
-    try:
-        port = parts.port
-    except ValueError:
-        raise ConfigError(f"imap_url has a bad port: {url!r}") from None
-    secure = scheme == "imaps"
-    return ImapAddress(secure, parts.hostname, port or (993 if secure else 143))
-
-
 def imap_user(settings: Settings) -> str:
     return settings.imap_user or (settings.me[0] if settings.me else "")
 
@@ -81,8 +43,6 @@ def _password(settings: Settings, address: ImapAddress, user: str) -> str:
     if from_environment:
         return from_environment
     if settings.imap_password_command:
-        from cal_followup.oauth import run_secret_command
-
         return run_secret_command(settings.imap_password_command, "imap_password_command")
     try:
         import keyring  # optional: only when the user installed it
@@ -187,8 +147,6 @@ class Account:
         label = self.address.label
         try:
             if self.settings.imap_token_command:
-                from cal_followup.oauth import run_secret_command
-
                 token = run_secret_command(self.settings.imap_token_command, "imap_token_command")
                 if "AUTH=OAUTHBEARER" in self.capabilities:
                     payload = oauthbearer_string(self.user, token, self.address)

@@ -16,6 +16,7 @@ again:
 
 from __future__ import annotations
 
+import enum
 import imaplib
 import re
 from collections.abc import Callable
@@ -24,25 +25,37 @@ from datetime import datetime, timedelta, tzinfo
 
 from cal_followup import stages
 from cal_followup.config import Settings
+from cal_followup.mail.account import MailError
 from cal_followup.mail.folders import Folder, encode_utf7, quote
-from cal_followup.mail.memory import EDITED, GONE, PLACED, REMOVED, MailMemory, PlacedDraft
+from cal_followup.mail.memory import DraftState, MailMemory, PlacedDraft
 from cal_followup.mail.message import build_draft, draft_hash, hash_of, message_id
 from cal_followup.model import Reminder
-from cal_followup.state import WITHDRAWN
+from cal_followup.reconcile import ActionKind, ReminderState, action_json
 
 #: How far ahead a draft is placed: from the day before its reminder's day.
 LEAD_TIME = timedelta(days=1)
 #: Stages an answer from the employer stops, as the ``replied`` category does.
 STOPPED_BY_ANSWER = stages.STOPPED_BY_REPLY
 MAX_COPIES = 10
-PENDING_KINDS = ("create", "move", "update", "unchanged")
+#: Calendar decisions whose reminder is (still) pending: its draft is wanted.
+PENDING_KINDS = (ActionKind.CREATE, ActionKind.MOVE, ActionKind.UPDATE, ActionKind.UNCHANGED)
 
-PLACE, REPLACE, REMOVE = "place-draft", "replace-draft", "remove-draft"
+
+class MailActionKind(enum.StrEnum):
+    """What the mailbox part did; the value is what --json prints."""
+
+    PLACE = "place-draft"
+    REPLACE = "replace-draft"
+    REMOVE = "remove-draft"
+    #: A draft not removed because the user changed it.
+    KEPT = "kept-draft"
+    #: A message from the employer stopped an application.
+    ANSWERED = "answered"
 
 
 @dataclass
 class MailAction:
-    kind: str
+    kind: MailActionKind
     uid: str
     summary: str
     due: datetime | None = None
@@ -50,13 +63,7 @@ class MailAction:
     note: str = ""
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "action": self.kind,
-            "uid": self.uid,
-            "summary": self.summary,
-            "due": self.due.isoformat() if self.due else None,
-            "note": self.note or self.folder,
-        }
+        return action_json(self.kind, self.uid, self.summary, self.due, self.note or self.folder)
 
 
 def desired_drafts(
@@ -71,7 +78,7 @@ def desired_drafts(
     wanted: dict[str, Reminder] = {}
     for action in actions:
         reminder = getattr(action, "reminder", None)
-        if reminder is None or getattr(action, "kind", "") not in PENDING_KINDS:
+        if reminder is None or getattr(action, "kind", None) not in PENDING_KINDS:
             continue
         if reminder.due < now or reminder.due.astimezone(zone).date() > last_day:
             continue
@@ -92,11 +99,13 @@ def withdrawn_uids(
     The calendar's memory counts too, so a withdrawal made by ``stop`` or by
     a run whose mailbox could not be reached still removes the draft later.
     """
-    gone = {getattr(a, "uid", "") for a in actions if getattr(a, "kind", "") == "withdraw"}
+    gone = {
+        getattr(a, "uid", "") for a in actions if getattr(a, "kind", None) == ActionKind.WITHDRAW
+    }
     for uid, draft in drafts.items():
         if draft.interview_uid in answered and draft.stage in {s.value for s in STOPPED_BY_ANSWER}:
             gone.add(uid)
-        elif draft.state == PLACED and calendar_state(uid) == WITHDRAWN:
+        elif draft.state == DraftState.PLACED and calendar_state(uid) == ReminderState.WITHDRAWN:
             gone.add(uid)
     return gone
 
@@ -110,8 +119,6 @@ class DraftsFolder:
         self.dry_run = dry_run
         status, _ = conn.select(quote(folder.wire), readonly=dry_run)
         if status != "OK":
-            from cal_followup.mail.account import MailError
-
             raise MailError(f"cannot open the Drafts folder {folder.name!r}")
         validity = conn.response("UIDVALIDITY")[1]
         self.uidvalidity = bytes(validity[0]).decode() if validity and validity[0] else None
@@ -141,8 +148,6 @@ class DraftsFolder:
             quote(self.folder.wire), r"(\Draft)", imaplib.Time2Internaldate(now.timestamp()), data
         )
         if status != "OK":
-            from cal_followup.mail.account import MailError
-
             raise MailError(f"the server refused to store a draft in {self.folder.name!r}")
         match = re.search(rb"APPENDUID \d+ (\d+)", b" ".join(bytes(a) for a in answer if a))
         if match:
@@ -174,8 +179,6 @@ def create_folder(conn: imaplib.IMAP4, name: str) -> Folder:
     wire = encode_utf7(name)
     status, _ = conn.create(quote(wire))
     if status != "OK":
-        from cal_followup.mail.account import MailError
-
         raise MailError(f"cannot create the Drafts folder {name!r}")
     return Folder(wire, name, None, frozenset())
 
@@ -196,25 +199,29 @@ def place(
     remembered = memory.drafts()
     for uid, reminder in sorted(wanted.items(), key=lambda item: (item[1].due, item[0])):
         record = remembered.get(uid)
-        if record is not None and record.state != PLACED:
+        if record is not None and record.state != DraftState.PLACED:
             continue
         mid, new_hash = message_id(uid), draft_hash(reminder)
         found = folder.find(mid)
         base = PlacedDraft(
             uid, reminder.interview_uid, reminder.stage.value, mid, new_hash,
-            folder.folder.name, folder.uidvalidity, None, PLACED,
+            folder.folder.name, folder.uidvalidity, None, DraftState.PLACED,
         )  # fmt: skip
         if found and not all(untouched for _, untouched, _ in found):
-            _keep(memory, folder, replace(base, state=EDITED, hash=record.hash if record else ""))
+            _keep(
+                memory,
+                folder,
+                replace(base, state=DraftState.EDITED, hash=record.hash if record else ""),
+            )
             continue
         if record is not None and not found:
-            _keep(memory, folder, replace(record, state=GONE))
+            _keep(memory, folder, replace(record, state=DraftState.GONE))
             continue
         if found and found[-1][2] == new_hash:
             if record is None:  # placed by a run that died before remembering it
                 _keep(memory, folder, replace(base, uid=found[-1][0]))
             continue
-        kind = REPLACE if found else PLACE
+        kind = MailActionKind.REPLACE if found else MailActionKind.PLACE
         action = MailAction(kind, uid, _label(reminder), reminder.due, folder.folder.name)
         done.append(action)
         if folder.dry_run:
@@ -235,24 +242,26 @@ def remove(folder: DraftsFolder, uids: set[str], memory: MailMemory) -> list[Mai
     """Delete the untouched drafts of withdrawn follow-ups; the rest is the user's."""
     done: list[MailAction] = []
     for uid, record in sorted(memory.drafts().items()):
-        if uid not in uids or record.state != PLACED:
+        if uid not in uids or record.state != DraftState.PLACED:
             continue
         found = folder.find(record.message_id)
         if not found:
-            _keep(memory, folder, replace(record, state=GONE))
+            _keep(memory, folder, replace(record, state=DraftState.GONE))
             continue
         if not all(untouched and actual == record.hash for _, untouched, actual in found):
-            _keep(memory, folder, replace(record, state=EDITED))
+            _keep(memory, folder, replace(record, state=DraftState.EDITED))
             continue
-        action = MailAction(REMOVE, uid, f"{record.stage} draft", None, folder.folder.name)
+        action = MailAction(
+            MailActionKind.REMOVE, uid, f"{record.stage} draft", None, folder.folder.name
+        )
         if folder.dry_run:
             done.append(action)
             continue
         if all(folder.delete(found_uid) for found_uid, _, _ in found):
-            memory.remember_draft(replace(record, state=REMOVED))
+            memory.remember_draft(replace(record, state=DraftState.REMOVED))
             done.append(action)
         else:
-            action.kind = "kept-draft"
+            action.kind = MailActionKind.KEPT
             action.note = "left in place: without UIDPLUS it cannot be deleted alone"
             done.append(action)
     return done

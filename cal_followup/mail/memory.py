@@ -11,15 +11,25 @@ touched again.
 
 from __future__ import annotations
 
+import enum
 import json
-import time
 from dataclasses import dataclass
 
 from cal_followup.state import Memory
+from cal_followup.utc import iso_utc_now
 
-#: Draft states: ours and untouched; edited by the user; gone (sent or deleted
-#: by the user); removed by us when its follow-up was withdrawn.
-PLACED, EDITED, GONE, REMOVED = "placed", "edited", "gone", "removed"
+
+class DraftState(enum.StrEnum):
+    """What became of a draft we placed; the value is what the database holds."""
+
+    #: Ours and untouched.
+    PLACED = "placed"
+    EDITED = "edited"
+    #: Sent or deleted by the user.
+    GONE = "gone"
+    #: Removed by us when its follow-up was withdrawn.
+    REMOVED = "removed"
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mail_drafts (
@@ -57,7 +67,7 @@ class PlacedDraft:
     folder: str
     uidvalidity: str | None
     uid: str | None
-    state: str
+    state: DraftState
 
 
 @dataclass(frozen=True)
@@ -71,10 +81,6 @@ class Answer:
     folder: str
 
 
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
 class MailMemory:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
@@ -86,7 +92,13 @@ class MailMemory:
             "SELECT reminder_uid, interview_uid, stage, message_id, hash, folder, uidvalidity, "
             "uid, state FROM mail_drafts"
         )
-        return {row[0]: PlacedDraft(*row) for row in rows}
+        found = {}
+        for row in rows:
+            uid, interview, stage, message_id, hash_, folder, validity, imap_uid, state = row
+            found[uid] = PlacedDraft(
+                uid, interview, stage, message_id, hash_, folder, validity, imap_uid, _state(state)
+            )
+        return found
 
     def remember_draft(self, draft: PlacedDraft) -> None:
         self.db.execute(
@@ -101,8 +113,8 @@ class MailMemory:
                 draft.folder,
                 draft.uidvalidity,
                 draft.uid,
-                draft.state,
-                _now(),
+                draft.state.value,
+                iso_utc_now(),
             ),
         )
 
@@ -130,7 +142,7 @@ class MailMemory:
                 answer.date,
                 answer.message_id,
                 answer.folder,
-                _now(),
+                iso_utc_now(),
             ),
         )
 
@@ -139,3 +151,10 @@ class MailMemory:
 
     def set_last_result(self, text: str) -> None:
         self.memory.set_meta("mail_last_result", text)
+
+
+def _state(text: str) -> DraftState:
+    try:
+        return DraftState(text)
+    except ValueError:
+        return DraftState.EDITED  # a state from a newer version: never touched again

@@ -14,6 +14,10 @@ the mailbox is marked read, moved or deleted.
 
 from __future__ import annotations
 
+import calendar
+import email
+import email.policy
+import imaplib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -117,9 +121,6 @@ def answering(
 
 
 def parse_headers(folder: str, raw: bytes, internal: datetime | None) -> Headers:
-    import email
-    import email.policy
-
     parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
     pairs = getaddresses([str(v) for v in parsed.get_all("From", [])])
     name, address = pairs[0] if pairs else ("", "")
@@ -140,15 +141,12 @@ def parse_headers(folder: str, raw: bytes, internal: datetime | None) -> Headers
 
 
 def _internal_date(meta: bytes) -> datetime | None:
-    import imaplib
-
     match = re.search(rb'INTERNALDATE "[^"]+"', meta)
     if not match:
         return None
     parsed = imaplib.Internaldate2tuple(match.group(0))
     if parsed is None:
         return None
-    import calendar
 
     return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
 
@@ -159,8 +157,6 @@ def read_headers(conn: object, folder: Folder, since: datetime) -> list[Headers]
     The folder is opened with EXAMINE (read-only) and only ``BODY.PEEK`` is
     fetched, so no flag changes, not even \\Seen.
     """
-    import imaplib
-
     assert isinstance(conn, imaplib.IMAP4)
     status, _ = conn.select(quote(folder.wire), readonly=True)
     if status != "OK":

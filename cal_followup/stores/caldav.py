@@ -53,16 +53,13 @@ from cal_followup.transport import (
     verify_setting,
     watch_session,
 )
+from cal_followup.utc import ical_utc
 
 __all__ = ["CalDavStore", "inside_collection", "leaves_machine"]
 
 #: Re-read the whole window now and then, so events that were far in the future
 #: when the cache was filled come into view as time passes.
 FULL_REFRESH = timedelta(days=7)
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 class CalDavStore(DavDiscovery, Store):
@@ -197,7 +194,7 @@ class CalDavStore(DavDiscovery, Store):
             '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
             "<d:prop><d:getetag/><c:calendar-data/></d:prop>"
             '<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">'
-            f'<c:time-range start="{_utc(window.start)}" end="{_utc(window.end)}"/>'
+            f'<c:time-range start="{ical_utc(window.start)}" end="{ical_utc(window.end)}"/>'
             "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"
         )
         objects = self._report(body, "1", "querying the calendar")
