@@ -18,8 +18,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from cal_followup.config import Settings
+from cal_followup.ics import (
+    Occurrence,
+    Problem,
+    Window,
+    interview_selector,
+    iter_occurrences,
+    parse_calendar,
+)
 from cal_followup.model import Interview, Reminder
-from cal_followup.reading import Occurrence, Problem, Window, iter_occurrences, parse_calendar
 
 if TYPE_CHECKING:
     from cal_followup.state import Memory
@@ -101,17 +108,25 @@ def read_occurrences(
     settings: Settings,
     outcome: Outcome,
     calendar: str | None = None,
+    *,
+    every_event: bool = False,
 ) -> list[Occurrence]:
-    """Every event occurrence in the planning window; problems go into ``outcome``."""
+    """Occurrences in the planning window that can matter; problems go into ``outcome``.
+
+    Events that cannot be (or change) an interview are left out unparsed,
+    unless ``every_event``; the interviews and problems are the same either way.
+    """
     from cal_followup.errors import SourceError
 
     window = planning_window(now, settings)
     occurrences: list[Occurrence] = []
     items = _source_items(source_spec, settings, calendar, window)
     single = len(items) == 1
+    # Only what can be (or change) an interview is parsed; see ics.candidates.
+    select = None if every_event else interview_selector(settings.include, window.days)
     for item in items:
         try:
-            parsed = parse_calendar(item.data, item.where)
+            parsed = parse_calendar(item.data, item.where, select)
         except SourceError as error:
             if single:
                 raise
@@ -142,7 +157,7 @@ def find_interviews(
 ) -> list[Interview]:
     from cal_followup.caps import MAX_SERIES_ROUNDS, cap_interviewers, cap_series
     from cal_followup.detect import examine
-    from cal_followup.reading import describe
+    from cal_followup.ics import describe
 
     interviews = []
     rounds: dict[str, int] = {}

@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 
 from cal_followup.caps import cap_application
 from cal_followup.config import Settings
+from cal_followup.ics import Problem
 from cal_followup.model import Application, Interview, Person, Reminder, Stage, StatedTimeline
-from cal_followup.reading import Problem
 
 #: Anchors and user-fixed stages a sync remembers for one interview.
 Anchors = tuple[Mapping[Stage, datetime], frozenset[Stage]]

@@ -547,7 +547,7 @@ def _warnings_in_one_line(*, quiet: bool) -> None:
     """Python warnings from libraries (icalendar's guessed TZIDs...) as one line each."""
     import warnings
 
-    from cal_followup.reading import one_line
+    from cal_followup.ics import one_line
 
     def show(message: Warning | str, *args: object, **kwargs: object) -> None:
         if not quiet:
@@ -564,7 +564,7 @@ def _is_database_error(error: BaseException) -> bool:
 
 def _plain_error(error: BaseException) -> str:
     """One line for an error from Python itself, saying what it means for the user."""
-    from cal_followup.reading import one_line
+    from cal_followup.ics import one_line
 
     if isinstance(error, OverflowError) or "out of range" in str(error):
         return (

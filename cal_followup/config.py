@@ -369,7 +369,7 @@ def load_settings(
         values[key] = _coerce(key, value, "command line")
     if "timezone" not in values:
         if default_zone is None:
-            from cal_followup.reading import local_zone_name
+            from cal_followup.ics import local_zone_name
 
             default_zone = local_zone_name()
         values["timezone"] = default_zone

@@ -24,10 +24,10 @@ from cal_followup.applications import (
 )
 from cal_followup.caps import MAX_ATTENDEES_READ
 from cal_followup.config import Settings
+from cal_followup.ics import MAX_TEXT, Occurrence
 from cal_followup.languages import FIELDS, Language, load_languages
 from cal_followup.model import Interview, Person, StopReason
 from cal_followup.names import parse_name
-from cal_followup.reading import MAX_TEXT, Occurrence
 from cal_followup.timeline import parse_timeline
 
 MARKER_PREFIX = "X-CAL-FOLLOWUP-"

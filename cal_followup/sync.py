@@ -34,8 +34,14 @@ from cal_followup.ical import (
     reminder_component,
     single_object,
 )
+from cal_followup.ics import (
+    Occurrence,
+    Problem,
+    interview_selector,
+    iter_occurrences,
+    parse_calendar,
+)
 from cal_followup.model import Interview, Reminder, Stage, StopReason
-from cal_followup.reading import Occurrence, Problem, iter_occurrences, parse_calendar
 from cal_followup.state import (
     ACTIVE,
     DELETED_BY_USER,
@@ -454,12 +460,13 @@ def read_interviews(
 ) -> list[Interview]:
     window = planning_window(now, settings)
     occurrences: list[Occurrence] = []
+    select = interview_selector(settings.include, window.days)
     for stored in objects:
         if not stored.data:
             outcome.problems.append(Problem(stored.href, "cannot read the file"))
             continue
         try:
-            calendar = parse_calendar(stored.data, stored.href)
+            calendar = parse_calendar(stored.data, stored.href, select)
         except Exception as error:  # noqa: BLE001 - one object never stops the rest
             outcome.problems.append(Problem(stored.href, str(error).split(": ", 1)[-1]))
             continue

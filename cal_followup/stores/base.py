@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cal_followup.errors import FollowupError
-from cal_followup.reading import Window
+from cal_followup.ics import Window
 
 
 @dataclass(frozen=True)

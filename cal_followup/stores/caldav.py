@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cal_followup.errors import AuthError, SourceError
-from cal_followup.reading import Window, one_line
+from cal_followup.ics import Window, one_line
 from cal_followup.state import Memory
 from cal_followup.stores.base import AlreadyExists, PreconditionFailed, StoredObject
 from cal_followup.stores.feed import redact

@@ -21,7 +21,7 @@ import stat
 from dataclasses import dataclass
 
 from cal_followup.errors import SourceError
-from cal_followup.reading import Window
+from cal_followup.ics import Window
 from cal_followup.stores.base import AlreadyExists, PreconditionFailed, StoredObject
 from cal_followup.stores.icsfile import read_file
 
