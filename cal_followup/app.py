@@ -381,17 +381,12 @@ class _FeedStore:
         self._uids: set[str] | None = None
 
     def load(self, window: Window) -> list[StoredObject]:
-        import re
-
+        from cal_followup.ics.scan import uids
         from cal_followup.stores.base import StoredObject
 
         items = list(self.feed.items())
         # The whole feed is here, so which interviews exist is known exactly.
-        unfolded = b"".join(item.data for item in items).replace(b"\r\n ", b"").replace(b"\n ", b"")
-        self._uids = {
-            match.decode("utf-8", "replace").strip()
-            for match in re.findall(rb"(?mi)^UID[^:\r\n]*:(.*?)\r?$", unfolded)
-        }
+        self._uids = {uid for item in items for uid in uids(item.data)}
         return [StoredObject(item.where, None, item.data) for item in items]
 
     def has_uid(self, uid: str) -> bool:

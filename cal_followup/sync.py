@@ -37,6 +37,7 @@ from cal_followup.ical import (
 from cal_followup.ics import (
     Occurrence,
     Problem,
+    has_marker,
     interview_selector,
     iter_occurrences,
     parse_calendar,
@@ -145,7 +146,7 @@ def existing_reminders(objects: list[StoredObject], outcome: Outcome) -> dict[st
     """Our reminders among ``objects``, by UID."""
     found: dict[str, Existing] = {}
     for stored in objects:
-        if b"X-CAL-FOLLOWUP-" not in stored.data.upper():
+        if not has_marker(stored.data):
             continue
         try:
             calendar = parse_calendar(stored.data, stored.href)

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
-from cal_followup.ics.scan import CONTROL, TOP_LEVEL, Block, split_line, unescape
+from cal_followup.ics.scan import CONTROL, TOP_LEVEL, Block, unescape
 from cal_followup.ics.zones import valid_zone
 
 #: A UID longer than this is replaced by a stable digest of it (they are usually < 300).
@@ -71,7 +71,8 @@ class Selector:
     """Chooses the components worth parsing; remembers candidate UIDs across texts."""
 
     def __init__(self, words: Iterable[str], window_days: float = 0) -> None:
-        pieces = sorted({piece.lower() for word in words for piece in word.split() if piece})
+        # A phrase matches only where all its words do: its longest word is enough to look for.
+        pieces = sorted({max(word.split(), key=len).lower() for word in words if word.split()})
         self._pattern = re.compile("|".join(map(re.escape, pieces)) or r"(?!)", re.IGNORECASE)
         self._window_days = window_days
         #: UIDs of candidate events seen so far in this run.
@@ -92,15 +93,10 @@ class Selector:
         return not self._harmless(block)
 
     def _interview_like(self, block: Block) -> bool:
-        for text in block.lines:
-            head = text[:10].upper()
-            if head.startswith(("SUMMARY", "CATEGORIES")):
-                name = split_line(text)[0]
-                if name in ("SUMMARY", "CATEGORIES") and (
-                    "ENCODING" in text.upper() or self._pattern.search(unescape(text))
-                ):
-                    return True
-        return False
+        return any(
+            "ENCODING" in text.upper() or self._pattern.search(unescape(text))
+            for text in block.words
+        )
 
     def _harmless(self, block: Block) -> bool:
         """True when parsing ``block`` can neither give an interview nor a problem."""
@@ -125,12 +121,10 @@ def _harmless_event(block: Block, window_days: float) -> bool:
         if upper[:4] == "END:":
             depth -= 1
             continue
-        match = _LINE.fullmatch(text)
-        if match is None:
+        parts = _parts(text)
+        if parts is None:
             return False
-        name = match.group("name").upper()
-        params = {k.upper(): v.strip('"') for k, v in _PARAM.findall(match.group("params"))}
-        value = match.group("value")
+        name, params, value = parts
         if depth:
             if not _harmless_alarm_line(name, params, value):
                 return False
@@ -139,6 +133,34 @@ def _harmless_event(block: Block, window_days: float) -> bool:
             return False
         seen.setdefault(name, []).append((params, value))
     return _harmless_times(seen, window_days)
+
+
+#: Heads (name and parameters) of lines already split: calendars repeat them.
+_HEADS: dict[str, tuple[str, dict[str, str]] | None] = {}
+
+
+def _parts(text: str) -> tuple[str, dict[str, str], str] | None:
+    """(name, parameters, value) of a line icalendar surely splits the same way; else None."""
+    head, colon, value = text.partition(":")
+    if not colon or '"' in head:
+        match = _LINE.fullmatch(text)
+        if match is None:
+            return None
+        head, value = text[: match.end("params")], match.group("value")
+    if head in _HEADS:
+        known = _HEADS[head]
+    else:
+        match = _LINE.fullmatch(head + ":")
+        if match is None:
+            known = None
+        else:
+            params = {k.upper(): v.strip('"') for k, v in _PARAM.findall(match.group("params"))}
+            known = (match.group("name").upper(), params)
+        if len(_HEADS) < 10_000:
+            _HEADS[head] = known
+    if known is None:
+        return None
+    return known[0], known[1], value
 
 
 def _harmless_line(name: str, params: dict[str, str], value: str) -> bool:
@@ -155,7 +177,9 @@ def _harmless_line(name: str, params: dict[str, str], value: str) -> bool:
             and "\\" not in value
             and CONTROL.search(value) is None
         )
-    if name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+    if name in ("DTSTART", "DTEND"):
+        return True  # read, once each, by _harmless_times
+    if name == "RECURRENCE-ID":
         return _time_value(params, value) is not None
     if name == "EXDATE":
         return all(_time_value(params, part) is not None for part in value.split(","))
@@ -187,12 +211,14 @@ def _harmless_times(seen: dict[str, list[tuple[dict[str, str], str]]], window_da
     if any(len(seen.get(name, ())) > 1 for name in ("DTEND", "DURATION", "RRULE")):
         return False
     start = _time_value(*seen["DTSTART"][0])
+    if start is None:
+        return False
     if "DTEND" in seen:
         end = _time_value(*seen["DTEND"][0])
-        if start is None or end is None or start[0] != end[0] or end[1] < start[1]:
+        if end is None or start[0] != end[0] or end[1] < start[1]:
             return False
     if "RRULE" in seen:
-        if start is None or start[1][:4] < "1970":
+        if start[1][:4] < "1970":
             return False  # sized from its DTSTART: an old one takes too many steps
         if not _simple_rule(seen["RRULE"][0][1], start[0], window_days):
             return False

@@ -37,7 +37,11 @@ _SPACES = re.compile(r"\s+")
 _NOT_NAME = re.compile(r"[^A-Z0-9_-]")
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 #: Properties of a top-level component the scan keeps at hand.
-_REMEMBERED = frozenset({"UID", "SUMMARY", "DTSTART", "RRULE", "RDATE", "TZID", "RECURRENCE-ID"})
+_REMEMBERED = frozenset(
+    {"UID", "SUMMARY", "DTSTART", "RRULE", "RDATE", "TZID", "RECURRENCE-ID", "CATEGORIES"}
+)
+#: Their first three letters: most lines are ruled out on these alone.
+_REMEMBERED_HEADS = frozenset(name[:3] for name in _REMEMBERED)
 
 
 def one_line(value: object, limit: int = 60) -> str:
@@ -203,6 +207,8 @@ class Block:
     recoded: list[int] = field(default_factory=list)
     #: Nested components (VALARM) inside it.
     nested: bool = False
+    #: Its own SUMMARY and CATEGORIES lines, as written: what an interview is told by.
+    words: list[str] = field(default_factory=list)
 
     def add(self, number: int, text: str) -> None:
         self.numbers.append(number)
@@ -246,9 +252,14 @@ class Block:
         return any(line[:15].upper() == MARKER_PREFIX for line in self.lines)
 
     def remember(self, text: str) -> None:
+        """Keep what later questions about the block need from one of its own lines."""
+        if text[:3].upper() not in _REMEMBERED_HEADS:
+            return
         name, value = split_line(text)
         if name not in _REMEMBERED:
             return
+        if name in ("SUMMARY", "CATEGORIES"):
+            self.words.append(text)
         if name == "UID":
             self.uid = value.strip()
         elif name == "SUMMARY":
@@ -259,7 +270,7 @@ class Block:
             self.tzid = value.strip()
         elif name == "RECURRENCE-ID":
             self.override = True
-        else:
+        elif name in ("RRULE", "RDATE"):
             self.recurring = True
 
 
@@ -428,3 +439,36 @@ def has_marker(data: bytes | str) -> bool:
     if isinstance(data, bytes) and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return any(block.marked() for block in scan_text(data).blocks)
     return marker in data.upper()  # type: ignore[operator]
+
+
+# --- Raw lines kept as they are (for rewriting a file byte for byte) --------
+
+
+def physical_lines(data: bytes) -> list[bytes]:
+    """``data``'s lines with their line ends, split where ``logical_lines`` splits them.
+
+    Joined they give ``data`` back exactly; the n-th is the scanner's line n.
+    """
+    separator = b"\n" if b"\n" in data else b"\r"
+    pieces = data.split(separator)
+    lines = [piece + separator for piece in pieces[:-1]]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return lines
+
+
+def boundary(line: bytes | str) -> tuple[str, str] | None:
+    """``("BEGIN", name)`` or ``("END", name)`` for a component's first or last line."""
+    text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+    head = text[:6].upper()
+    if head == "BEGIN:":
+        return "BEGIN", component_name(text[6:].replace("\r", "").replace("\x00", ""))
+    if head[:4] == "END:":
+        return "END", component_name(text[4:].replace("\r", "").replace("\x00", ""))
+    return None
+
+
+def first_block(data: bytes | str) -> Block | None:
+    """The first top-level component of ``data`` as the scanner sees it (UID, TZID...)."""
+    blocks = scan_text(data).blocks
+    return blocks[0] if blocks else None

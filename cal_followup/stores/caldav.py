@@ -24,7 +24,6 @@ times with backoff. Every error becomes one line without the password.
 from __future__ import annotations
 
 import posixpath
-import re
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -33,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cal_followup.errors import AuthError, SourceError
-from cal_followup.ics import Window, one_line
+from cal_followup.ics import Window, one_line, uids
 from cal_followup.state import Memory
 from cal_followup.stores.base import AlreadyExists, PreconditionFailed, StoredObject
 from cal_followup.stores.feed import redact
@@ -522,9 +521,7 @@ class CalDavStore:
             return True  # cannot tell: assume it exists, so nothing is withdrawn by mistake
         # text-match is a substring match ("iv-1" finds "iv-10"): compare exactly.
         for item in self._tree(response).iterfind("d:response", NS):
-            data = _text(item.find(".//c:calendar-data", NS)) or ""
-            unfolded = data.replace("\r\n ", "").replace("\n ", "").replace("\r\n\t", "")
-            if uid in (m.strip() for m in _UID_LINE.findall(unfolded)):
+            if uid in uids(_text(item.find(".//c:calendar-data", NS)) or ""):
                 return True
         return False
 
@@ -613,7 +610,6 @@ class _Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-_UID_LINE = re.compile(r"(?mi)^UID[^:\r\n]*:(.*?)\r?$")
 
 
 def _normal_path(path: str) -> str:
