@@ -26,6 +26,7 @@ from cal_followup.errors import SourceError
 from cal_followup.ics import interview_selector, parse_calendar
 from cal_followup.ics.scan import has_marker, uids
 from cal_followup.languages import load_languages
+from tests.fuzzhelpers import broken_calendar, examples
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
@@ -292,3 +293,22 @@ def test_generated_calendars_find_the_same_with_the_filter(calendars: list[bytes
             for index, data in enumerate(calendars):
                 (source / f"{index}.ics").write_bytes(data)
         assert_same(str(source))
+
+
+def test_mutated_corpus_calendars_find_the_same_with_the_filter(
+    request: pytest.FixtureRequest,
+) -> None:
+    # The fuzzers' mutations of every corpus calendar: broken in every way seen in the wild.
+    @settings(
+        max_examples=examples(request, 100),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(data=broken_calendar())
+    def run(data: bytes) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / "mutated.ics"
+            source.write_bytes(data)
+            assert_same(str(source))
+
+    run()

@@ -108,7 +108,34 @@ class Selector:
         return _harmless_event(block, self._window_days)
 
 
+#: Heads (name and parameters) of lines known to be plain text, harmless whatever follows.
+_TEXT_HEADS: set[str] = set()
+
+
 def _harmless_event(block: Block, window_days: float) -> bool:
+    if block.nested:
+        return _harmless_nested_event(block, window_days)
+    # The common case, kept lean: one pass, text lines ruled harmless by their head alone.
+    seen: dict[str, list[tuple[dict[str, str], str]]] = {}
+    for text in block.lines[1:-1]:
+        head = text.partition(":")[0]
+        if head in _TEXT_HEADS:
+            continue
+        parts = _parts(text)
+        if parts is None:
+            return False
+        name, params, value = parts
+        if not _harmless_line(name, params, value):
+            return False
+        if name in _TEXT or name.startswith("X-"):
+            if '"' not in head and len(_TEXT_HEADS) < 10_000:
+                _TEXT_HEADS.add(head)
+            continue
+        seen.setdefault(name, []).append((params, value))
+    return _harmless_times(seen, window_days)
+
+
+def _harmless_nested_event(block: Block, window_days: float) -> bool:
     seen: dict[str, list[tuple[dict[str, str], str]]] = {}
     depth = 0
     for text in block.lines[1:-1]:
@@ -213,6 +240,8 @@ def _harmless_times(seen: dict[str, list[tuple[dict[str, str], str]]], window_da
     start = _time_value(*seen["DTSTART"][0])
     if start is None:
         return False
+    if "DURATION" in seen and start[0][2] == 8 and "T" in seen["DURATION"][0][1]:
+        return False  # an all-day event lasts days or weeks; icalendar refuses hours
     if "DTEND" in seen:
         end = _time_value(*seen["DTEND"][0])
         if end is None or start[0] != end[0] or end[1] < start[1]:

@@ -396,6 +396,17 @@ def scan(lines: Lines) -> Scan:
             scanner.begin(number, component_name(text[6:]))
         elif head[:4] == "END:":
             scanner.end(number, component_name(text[4:]))
+        elif (
+            (block := scanner.block) is not None
+            and not scanner.overflow
+            and ":" in text
+            and _PROPERTY_NAME.match(text)
+        ):
+            # The common case, inline: a property line of an open component.
+            block.numbers.append(number)
+            block.lines.append(text)
+            if len(scanner.stack) == 1 and head[:3] in _REMEMBERED_HEADS:
+                block.remember(text)
         else:
             scanner.property(number, text)
     if scanner.block is not None:
