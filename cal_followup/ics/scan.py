@@ -118,13 +118,8 @@ def logical_lines(data: bytes | str) -> Lines:
         assert isinstance(data, bytes)
         raw = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
         return _logical_lines_from_bytes(raw)
-    separator = "\n" if "\n" in text else "\r"
-    if separator == "\n" and "\r" in text:
-        text = text.replace("\r", "")
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    physical = text.split(separator)
-    if f"{separator} " not in text and f"{separator}\t" not in text:
+    physical = physical_texts(text)
+    if not any(f"{end}{space}" in text for end in "\n\r" for space in " \t"):
         # Nothing folded (the usual case for files this program reads): no loop.
         return Lines(list(range(1, len(physical) + 1)), physical, [])
     numbers: list[int] = []
@@ -136,6 +131,19 @@ def logical_lines(data: bytes | str) -> Lines:
             numbers.append(number)
             parts.append([line])
     return Lines(numbers, ["".join(p) for p in parts], [])
+
+
+def physical_texts(text: str) -> list[str]:
+    """The physical lines of ``text``, without line ends; the n-th is line n in messages.
+
+    Lines end at LF (CRs dropped) or, in a file without any LF, at CR (old Macs).
+    """
+    separator = "\n" if "\n" in text else "\r"
+    if separator == "\n" and "\r" in text:
+        text = text.replace("\r", "")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text.split(separator)
 
 
 def _logical_lines_from_bytes(data: bytes) -> Lines:
@@ -161,18 +169,26 @@ def _logical_lines_from_bytes(data: bytes) -> Lines:
     return Lines(numbers, texts, recoded)
 
 
-def split_line(text: str) -> tuple[str, str]:
-    """(upper-case property name, value) of one content line; the colon may hide in quotes."""
-    head, colon, value = text.partition(":")
-    if colon and '"' not in head:
-        return head.split(";", 1)[0].strip().upper(), value
+def value_start(text: str) -> int | None:
+    """Index of the ':' that ends a line's name and parameters (quotes respected)."""
+    index = text.find(":")
+    if index < 0 or '"' not in text[:index]:
+        return index if index >= 0 else None
     quoted = False
     for index, char in enumerate(text):
         if char == '"':
             quoted = not quoted
         elif char == ":" and not quoted:
-            return text[:index].split(";", 1)[0].strip().upper(), text[index + 1 :]
-    return text.split(";", 1)[0].split(":", 1)[0].strip().upper(), ""
+            return index
+    return None
+
+
+def split_line(text: str) -> tuple[str, str]:
+    """(upper-case property name, value) of one content line; the colon may hide in quotes."""
+    colon = value_start(text)
+    if colon is None:
+        return text.split(";", 1)[0].split(":", 1)[0].strip().upper(), ""
+    return text[:colon].split(";", 1)[0].strip().upper(), text[colon + 1 :]
 
 
 def component_name(text: str) -> str:
