@@ -14,6 +14,7 @@ from __future__ import annotations
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,7 +49,10 @@ def findings(source: str, every_event: bool, config: Settings = SETTINGS) -> tup
 
 
 def assert_same(source: str, config: Settings = SETTINGS) -> None:
-    assert findings(source, False, config) == findings(source, True, config)
+    # Expanding one series stops after SERIES_SECONDS of wall time: on a busy machine that
+    # warning comes and goes between two readings, whatever is parsed. Not what is compared.
+    with mock.patch("cal_followup.ics.series.SERIES_SECONDS", 3600.0):
+        assert findings(source, False, config) == findings(source, True, config)
 
 
 def corpus_sources() -> list[Path]:

@@ -10,6 +10,7 @@ recurring series.
 from __future__ import annotations
 
 import hashlib
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from cal_followup.ics.candidates import MAX_UID
+from cal_followup.ics.parse import first_line
 from cal_followup.ics.scan import CONTROL, Block, label, one_line
 from cal_followup.ics.zones import zone_name
 
@@ -177,6 +179,11 @@ class Reporter:
             names = [prop] if prop else _properties_about(message)
             line = next((n for n in map(event.block.line_of, names) if n), None) or event.line
         return Problem(self.at(line, describe(event.component)), message, fatal, trace)
+
+    def failed(self, event: Event, what: str, error: BaseException, prop: str) -> Problem:
+        """``what`` went wrong with ``event`` because of ``error`` (being handled now)."""
+        message = f"{what}: {first_line(error)}"
+        return self.for_event(event, message, prop=prop, trace=traceback.format_exc())
 
 
 def _properties_about(message: str) -> list[str]:

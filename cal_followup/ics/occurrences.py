@@ -11,7 +11,6 @@ event never stops the others.
 from __future__ import annotations
 
 import re
-import traceback
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import cast
@@ -29,7 +28,7 @@ from cal_followup.ics.events import (
     event_warnings,
     uid_of,
 )
-from cal_followup.ics.parse import ParsedCalendar, first_line
+from cal_followup.ics.parse import ParsedCalendar
 from cal_followup.ics.scan import Block, Scan
 from cal_followup.ics.series import expand_series
 from cal_followup.ics.zones import to_standard
@@ -144,12 +143,7 @@ def _single(
     try:
         start, end, all_day, zone, warnings = event_times(event.component, user_zone)
     except Exception as error:  # noqa: BLE001 - one event never stops the rest
-        yield report.for_event(
-            event,
-            f"cannot read its time: {first_line(error)}",
-            prop="DTSTART",
-            trace=traceback.format_exc(),
-        )
+        yield report.failed(event, "cannot read its time", error, "DTSTART")
         return
     if end < window.start or start > window.end:
         return

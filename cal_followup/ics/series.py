@@ -8,7 +8,6 @@ expanding one series stops after ``SERIES_SECONDS`` or ``MAX_OCCURRENCES``.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,7 +30,6 @@ from cal_followup.ics.events import (
     event_warnings,
     rid_text,
 )
-from cal_followup.ics.parse import first_line
 from cal_followup.recurrence import fast_forward, rule_steps
 
 #: Steps a recurrence rule may take from its DTSTART to the end of the window.
@@ -71,12 +69,7 @@ def _sized(
                 event.component = fast_forward(event.component, window.start)
             steps = _rule_steps(event.component, window.end, user_zone)
         except Exception as error:  # noqa: BLE001 - a rule we cannot even size
-            yield report.for_event(
-                event,
-                f"cannot read its repeat rule: {first_line(error)}",
-                prop="RRULE",
-                trace=traceback.format_exc(),
-            )
+            yield report.failed(event, "cannot read its repeat rule", error, "RRULE")
             return
         if steps > MAX_RULE_STEPS:
             yield report.for_event(
@@ -126,12 +119,7 @@ def expand_series(
             if stop:
                 break
     except Exception as error:  # noqa: BLE001 - one broken series never stops the rest
-        yield report.for_event(
-            state.first,
-            f"cannot expand the recurring event: {first_line(error)}",
-            prop="RRULE",
-            trace=traceback.format_exc(),
-        )
+        yield report.failed(state.first, "cannot expand the recurring event", error, "RRULE")
         return
     if state.seen:
         for event in events:
@@ -146,13 +134,9 @@ def _one(
     try:
         start, end, all_day, zone, warnings = event_times(occurrence, user_zone)
     except Exception as error:  # noqa: BLE001
-        problem = report.for_event(
-            state.first,
-            f"cannot read an occurrence's time: {first_line(error)}",
-            prop="DTSTART",
-            trace=traceback.format_exc(),
-        )
-        return [problem], False
+        return [
+            report.failed(state.first, "cannot read an occurrence's time", error, "DTSTART")
+        ], False
     if start > window.end:
         return [], True
     rid_value = occurrence.get("RECURRENCE-ID")
