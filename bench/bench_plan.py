@@ -6,9 +6,11 @@ meetings, all-day events, weekly series with a moved occurrence, three
 VTIMEZONEs; spread over four years around "now", so the planning window holds
 a fixed share of them at every size.
 
-Every figure is measured in a fresh subprocess, both sides the same way:
-seconds (best of a few runs, no tracing) and peak memory (tracemalloc, in a
-separate run, imports excluded on both sides). Printed per size:
+Every figure is measured in a fresh subprocess, both sides the same way,
+after the imports: CPU seconds of the process (best of a few runs; CPU time,
+so that other work on a shared machine does not blur the ratios), and peak
+memory as the growth of the process's peak resident size (ru_maxrss) over
+what it was once everything was imported. Printed per size:
 
 - parse: ``icalendar.Calendar.from_ical`` of the file (the baseline);
 - plan: ``cal-followup plan FILE --json``; ratio target <= 0.5x parse;
@@ -124,46 +126,44 @@ def calendar(events: int) -> bytes:
 
 #: Runs in the child: prints {"seconds": ..., "peak": ...} for one job.
 CHILD = r"""
-import contextlib, io, json, sys, time, tracemalloc
-job, path, traced = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
-args = json.loads(sys.argv[4])
+import contextlib, io, json, resource, sys, time
+job, path = sys.argv[1], sys.argv[2]
+args = json.loads(sys.argv[3])
+import importlib, pkgutil
 import icalendar
-from cal_followup import app, applications, businessdays, detect, drafts, ical  # imports first
+import cal_followup
+for module in pkgutil.walk_packages(cal_followup.__path__, "cal_followup."):
+    if not module.name.endswith("__main__"):
+        importlib.import_module(module.name)  # every import first: startup is not the work
 from cal_followup.cli import main
 
-def work():
-    if job == "parse":
-        with open(path, "rb") as handle:
-            icalendar.Calendar.from_ical(handle.read())
-    elif job == "serialise":
-        with open(path, "rb") as handle:
-            calendar = icalendar.Calendar.from_ical(handle.read())
-        if traced:
-            tracemalloc.start()
-        start = time.perf_counter()
-        calendar.to_ical()
-        return time.perf_counter() - start
-    else:
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = main([job, path, *args])
-        if status not in (0, 1):
-            raise SystemExit(f"{job} failed ({status}): {err.getvalue()[-500:]}")
-    return None
+def peak_kb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-if traced and job != "serialise":
-    tracemalloc.start()
-start = time.perf_counter()
-inner = work()
-took = inner if inner is not None else time.perf_counter() - start
-peak = tracemalloc.get_traced_memory()[1] if traced else 0
-print(json.dumps({"seconds": took, "peak": peak}))
+if job == "serialise":  # the output calendar is parsed first: only serialising is measured
+    with open(path, "rb") as handle:
+        calendar = icalendar.Calendar.from_ical(handle.read())
+before = peak_kb()
+start = time.process_time()
+if job == "parse":
+    with open(path, "rb") as handle:
+        icalendar.Calendar.from_ical(handle.read())
+elif job == "serialise":
+    calendar.to_ical()
+else:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main([job, path, *args])
+    if status not in (0, 1):
+        raise SystemExit(f"{job} failed ({status}): {err.getvalue()[-500:]}")
+took = time.process_time() - start
+print(json.dumps({"seconds": took, "peak": (peak_kb() - before) * 1024}))
 """
 
 
-def run(job: str, path: Path, traced: bool, args: list[str]) -> dict[str, float]:
+def run(job: str, path: Path, args: list[str]) -> dict[str, float]:
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, job, str(path), "1" if traced else "0", json.dumps(args)],
+        [sys.executable, "-c", CHILD, job, str(path), json.dumps(args)],
         capture_output=True,
         text=True,
         check=False,
@@ -175,10 +175,9 @@ def run(job: str, path: Path, traced: bool, args: list[str]) -> dict[str, float]
 
 
 def measure(job: str, path: Path, runs: int, args: list[str] | None = None) -> tuple[float, float]:
-    """(best seconds, peak bytes) of ``job``, each in its own interpreter."""
-    args = args or []
-    seconds = min(run(job, path, False, args)["seconds"] for _ in range(runs))
-    return seconds, run(job, path, True, args)["peak"]
+    """(best seconds, least peak bytes) of ``job``, each run in its own interpreter."""
+    found = [run(job, path, args or []) for _ in range(runs)]
+    return min(f["seconds"] for f in found), min(f["peak"] for f in found)
 
 
 def one_size(events: int, folder: Path, runs: int) -> dict[str, float]:

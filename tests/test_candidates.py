@@ -198,6 +198,11 @@ EXTRAS = st.lists(
             "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM",
             "BEGIN:VALARM\r\nTRIGGER:zz\r\nEND:VALARM",
             "this is not a property",
+            "SUMMARY;VALUE=DATE-TIME:soon",
+            "X-SCORE;VALUE=INTEGER:high",
+            "CATEGORIES;VALUE=DURATION:x",
+            "X-NOTE;LANGUAGE=en:fine",
+            "CREATED:",
         ]
     ),
     max_size=3,

@@ -9,7 +9,8 @@ them with icalendar costs most of a run. A ``Selector`` keeps, for parsing:
 - every event sharing a UID with one of those, in this text or an earlier
   one of the same run (a series' overrides, its master, a later copy that
   would replace it);
-- every VTIMEZONE (few, and a broken one is reported);
+- every VTIMEZONE and every other kind of component (few, and a broken one
+  is reported);
 - every component the text alone cannot prove harmless: one that could make
   the reading report a problem (an odd value, an unknown zone, a strange
   rule, a repaired line) is parsed as before, so the problems reported are
@@ -26,7 +27,7 @@ from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
-from cal_followup.ics.scan import CONTROL, TOP_LEVEL, Block, unescape
+from cal_followup.ics.scan import CONTROL, Block, unescape
 from cal_followup.ics.zones import valid_zone
 
 #: A UID longer than this is replaced by a stable digest of it (they are usually < 300).
@@ -100,11 +101,10 @@ class Selector:
 
     def _harmless(self, block: Block) -> bool:
         """True when parsing ``block`` can neither give an interview nor a problem."""
-        if block.notes or block.recoded or block.name not in TOP_LEVEL:
+        if block.notes or block.recoded or block.name != "VEVENT":
+            # Other components (tasks, journals...) are few, and an empty DUE or
+            # CREATED makes icalendar refuse one, which is reported: parse them.
             return False
-        if block.name != "VEVENT":
-            # Never walked for events; only a nested component's value can fail its parse.
-            return not block.nested
         return _harmless_event(block, self._window_days)
 
 
@@ -192,7 +192,8 @@ def _parts(text: str) -> tuple[str, dict[str, str], str] | None:
 
 def _harmless_line(name: str, params: dict[str, str], value: str) -> bool:
     if name in _TEXT or name.startswith("X-"):
-        return True
+        # A VALUE or ENCODING parameter makes icalendar read even text as something else.
+        return "VALUE" not in params and "ENCODING" not in params
     if name in _STAMPS:
         return not params and _utc_stamp(value)
     if name in _NUMBERS:
@@ -217,7 +218,7 @@ def _harmless_line(name: str, params: dict[str, str], value: str) -> bool:
 
 def _harmless_alarm_line(name: str, params: dict[str, str], value: str) -> bool:
     if name in _TEXT or name.startswith("X-") or name == "UID":
-        return True
+        return "VALUE" not in params and "ENCODING" not in params
     if name in _NUMBERS:
         return not params and _NUMBER.fullmatch(value) is not None
     if name == "DURATION":
