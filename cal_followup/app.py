@@ -8,14 +8,11 @@ collected, not raised, so one broken event never stops the others.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from cal_followup.config import Settings
 from cal_followup.ics import (
@@ -27,12 +24,11 @@ from cal_followup.ics import (
     parse_calendar,
 )
 from cal_followup.model import Interview, Reminder
+from cal_followup.stores import StoredObject, open_store, opening_for
+from cal_followup.stores.atomic import write_atomically as write_atomically  # for the CLI
+from cal_followup.syncstores import SyncStores, locked_stores
 
 if TYPE_CHECKING:
-    from cal_followup.state import Memory
-    from cal_followup.stores import Item
-    from cal_followup.stores.base import StoredObject, SyncStore
-    from cal_followup.stores.caldav import CalDavStore
     from cal_followup.sync import SyncResult
 
 
@@ -57,49 +53,12 @@ def planning_window(now: datetime, settings: Settings) -> Window:
     )
 
 
-def _caldav_items(
-    source_spec: str, settings: Settings, calendar: str | None, window: Window
-) -> list[Item]:
-    """A CalDAV calendar read once with a time-range query (nothing remembered)."""
-    from cal_followup.stores import Item
-
-    store = _open_store(source_spec, settings, calendar, False)
-    return [Item(o.data, o.href, o.href, o.etag) for o in store.load(window)]
-
-
 def _source_items(
     source_spec: str, settings: Settings, calendar: str | None, window: Window
-) -> list[Item]:
-    """The calendar objects of any SOURCE: file, vdir, feed or CalDAV calendar.
-
-    An http(s) URL is first fetched as a feed; when the server answers with
-    something that is not a calendar (a CalDAV collection often does), it is
-    read as a CalDAV calendar instead.
-    """
-    from cal_followup.credentials import required_password
-    from cal_followup.stores import open_source
-    from cal_followup.stores.feed import FeedHTTPError
-
-    if is_caldav(source_spec) and (calendar or settings.token_command):
-        # A bearer token is for CalDAV only (Google's CalDAV takes nothing else).
-        return _caldav_items(source_spec, settings, calendar, window)
-    source = open_source(
-        source_spec,
-        timeout=settings.timeout,
-        user=settings.user,
-        password=lambda user: required_password(
-            user or "", source_spec, settings.password_command
-        ),
-    )
-    try:
-        items = list(source.items())
-    except FeedHTTPError:
-        if not is_caldav(source_spec):
-            raise
-        return _caldav_items(source_spec, settings, calendar, window)
-    if is_caldav(source_spec) and items and b"BEGIN:VCALENDAR" not in items[0].data[:4096].upper():
-        return _caldav_items(source_spec, settings, calendar, window)
-    return items
+) -> list[StoredObject]:
+    """The calendar objects of any SOURCE, as ``plan`` reads them (see ``stores.registry``)."""
+    store = open_store(source_spec, opening_for(settings, calendar=calendar))
+    return store.readable(window)
 
 
 def read_occurrences(
@@ -234,250 +193,7 @@ def export_bytes(outcome: Outcome, settings: Settings, now: datetime) -> bytes:
     return calendar_bytes(reminders_calendar(outcome.reminders, settings, now))
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``."""
-    from cal_followup.errors import SourceError
-    from cal_followup.stores.files import writable_target
-
-    path = writable_target(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".cal-followup-", suffix=".tmp", dir=directory)
-    except OSError as error:
-        raise SourceError(f"{path}: cannot write: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if os.path.exists(path):
-            os.chmod(temporary, os.stat(path).st_mode & 0o7777)
-        else:
-            os.chmod(temporary, 0o644 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException as error:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        if isinstance(error, OSError):
-            raise SourceError(f"{path}: cannot write: {error.strerror or error}") from None
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
 # sync, stop, status ---------------------------------------------------------
-
-
-def _is_feed(spec: str) -> bool:
-    lowered = spec.lower()
-    path = lowered.split("?", 1)[0]
-    return lowered.startswith(("webcal://", "webcals://")) or path.endswith(".ics")
-
-
-def is_caldav(spec: str) -> bool:
-    """An http(s) URL that is not an .ics feed is a CalDAV server or calendar."""
-    return spec.lower().startswith(("http://", "https://")) and not _is_feed(spec)
-
-
-@dataclass
-class SyncStores:
-    source: SyncStore
-    target: SyncStore
-    memory: Memory
-    lock_path: str
-    opened: list[Memory] = field(default_factory=list)
-
-    def close(self) -> None:
-        for memory in self.opened:
-            memory.close()
-
-
-def _open_memory(identity: str, cache: dict[str, Memory]) -> Memory:
-    from cal_followup.config import state_dir
-    from cal_followup.state import Memory, database_path
-
-    if identity not in cache:
-        cache[identity] = Memory(database_path(state_dir(), identity))
-        if cache[identity].get_meta("identity") != identity:
-            cache[identity].set_meta("identity", identity)  # named in two-writer warnings
-    return cache[identity]
-
-
-def _open_store(
-    spec: str,
-    settings: Settings,
-    calendar: str | None,
-    create: bool,
-) -> SyncStore:
-    """A writable store for ``spec`` (its memory is attached by ``open_sync_stores``)."""
-    import os
-    import urllib.parse
-
-    from cal_followup.errors import ConfigError, SourceError
-
-    if is_caldav(spec):
-        from cal_followup.credentials import find_password, required_password
-        from cal_followup.stores.caldav import CalDavStore
-        from cal_followup.stores.feed import reject_password_in_url
-
-        reject_password_in_url(spec)
-        user = settings.user or urllib.parse.unquote(urllib.parse.urlsplit(spec).username or "")
-        # With token_command the token replaces the password (OAuth2, e.g. Google).
-        password: str | None = None
-        if not settings.token_command:
-            password = (
-                required_password(user, spec, settings.password_command)
-                if user
-                else find_password(None, spec, settings.password_command)
-            )
-        store = CalDavStore(
-            spec,
-            user=settings.user,
-            password=password,
-            calendar=calendar,
-            create=create,
-            verify_tls=settings.verify_tls,
-            ca_cert=settings.ca_cert,
-            timeout=settings.timeout,
-        )
-        if settings.token_command:
-            from cal_followup.oauth import run_secret_command, use_bearer_token
-
-            use_bearer_token(store, run_secret_command(settings.token_command, "token_command"))
-        return store
-    if spec.lower().startswith(("http://", "https://", "webcal://", "webcals://")):
-        raise ConfigError(
-            f"{spec.split('@')[-1]}: an .ics feed is read-only; give --target "
-            "a calendar to write the reminders to"
-        )
-    from cal_followup.stores.files import IcsFileStore, VdirStore
-
-    if os.path.isdir(spec):
-        return VdirStore(spec)
-    if os.path.isfile(spec):
-        return IcsFileStore(spec)
-    raise SourceError(f"{spec}: no such file, folder or calendar")
-
-
-class _FeedStore:
-    """A read-only feed as a sync source (reminders go to --target)."""
-
-    def __init__(self, spec: str, settings: Settings) -> None:
-        from cal_followup.stores.feed import FeedSource
-
-        self.feed = FeedSource(spec, timeout=settings.timeout, user=settings.user)
-        if self.feed.user:
-            from cal_followup.credentials import required_password
-
-            self.feed.password = required_password(self.feed.user, spec, settings.password_command)
-        self.name = self.feed.name
-        self.identity = "feed:" + self.feed.name
-        self._uids: set[str] | None = None
-
-    def load(self, window: Window) -> list[StoredObject]:
-        from cal_followup.ics.scan import uids
-        from cal_followup.stores.base import StoredObject
-
-        items = list(self.feed.items())
-        # The whole feed is here, so which interviews exist is known exactly.
-        self._uids = {uid for item in items for uid in uids(item.data)}
-        return [StoredObject(item.where, None, item.data) for item in items]
-
-    def has_uid(self, uid: str) -> bool:
-        return self._uids is None or uid in self._uids
-
-
-def open_sync_stores(
-    source_spec: str,
-    settings: Settings,
-    *,
-    target_spec: str | None,
-    calendar: str | None,
-    create_target: bool,
-) -> SyncStores:
-    from cal_followup.config import state_dir
-    from cal_followup.state import database_path
-
-    memories: dict[str, Memory] = {}
-    if not is_caldav(source_spec) and source_spec.lower().startswith(
-        ("http://", "https://", "webcal://", "webcals://")
-    ):
-        if not target_spec:
-            from cal_followup.errors import ConfigError
-
-            raise ConfigError("an .ics feed is read-only; give --target a calendar to write to")
-        source: SyncStore = _FeedStore(source_spec, settings)  # type: ignore[assignment]
-    else:
-        source = _open_store(source_spec, settings, calendar, False)
-    if target_spec and target_spec != source_spec:
-        target_calendar = None
-        target_url = target_spec
-        if (
-            is_caldav(source_spec)
-            and not is_caldav(target_spec)
-            and "/" not in target_spec
-            and not target_spec.endswith(".ics")
-        ):
-            # --target NAME: another calendar on the same server.
-            target_url, target_calendar = source_spec, target_spec
-        target = _open_store(target_url, settings, target_calendar, create_target)
-    else:
-        target = source
-    from cal_followup.memories import adopt_legacy, attach_memory, calendar_key
-
-    caldav_stores = [cast("CalDavStore", s) for s in (source, target) if hasattr(s, "client")]
-    keys = {id(store): calendar_key(store) for store in caldav_stores}
-    legacy = source.identity  # type: ignore[attr-defined]
-    if target is not source:
-        legacy += " -> " + target.identity  # type: ignore[attr-defined]
-    for store in caldav_stores:
-        if id(store) in keys:
-            found = keys.pop(id(store))
-            adopt_legacy(found)  # before the database under the new key is created
-            attach_memory(store, found, _open_memory(found.key, memories))
-    identity = source.identity  # type: ignore[attr-defined]
-    if target is not source:
-        identity += " -> " + target.identity  # type: ignore[attr-defined]
-        from cal_followup.state import adopt_old_memory
-
-        adopt_old_memory(database_path(state_dir(), legacy), database_path(state_dir(), identity))
-    memory = _open_memory(identity, memories)
-    lock_path = str(database_path(state_dir(), identity)) + ".lock"
-    return SyncStores(source, target, memory, lock_path, list(memories.values()))
-
-
-@contextlib.contextmanager
-def locked_stores(
-    source_spec: str,
-    settings: Settings,
-    *,
-    target_spec: str | None,
-    calendar: str | None,
-    create_target: bool = False,
-) -> Iterator[SyncStores]:
-    """The stores of one sync, held under the calendar's run lock, closed afterwards."""
-    from pathlib import Path
-
-    from cal_followup.state import run_lock
-
-    stores = open_sync_stores(
-        source_spec,
-        settings,
-        target_spec=target_spec,
-        calendar=calendar,
-        create_target=create_target,
-    )
-    try:
-        with run_lock(Path(stores.lock_path)):
-            yield stores
-    finally:
-        stores.close()
 
 
 def _sync(stores: SyncStores, now: datetime, settings: Settings, dry_run: bool) -> SyncResult:

@@ -404,27 +404,29 @@ def apply(
                     continue
                 remembered.append((action, href, etag, ACTIVE))
             elif action.kind in (MOVE, UPDATE):
+                href = action.href or ""
                 try:
-                    etag = target.update(action.href or "", action.data or b"", action.etag)
+                    seen = action.etag or target.latest_etag(href) or ""
+                    etag = target.update(href, action.data or b"", seen)
                 except PreconditionFailed:
                     if not _still_ours(target, action):
                         remembered.append((action, action.href, None, EDITED_BY_USER))
                         continue
-                    current = target.fetch(action.href or "")
-                    etag = target.update(
-                        action.href or "", action.data or b"", current.etag if current else None
-                    )
+                    etag = target.update(href, action.data or b"", target.latest_etag(href) or "")
                 remembered.append((action, action.href, etag, ACTIVE))
             elif action.kind == WITHDRAW:
+                href = action.href or ""
                 try:
-                    target.delete(action.href or "", action.etag)
+                    last = action.etag or target.latest_etag(href)
+                    if last is not None:  # None: gone already
+                        target.delete(href, last)
                 except PreconditionFailed:
                     if not _still_ours(target, action):
                         remembered.append((action, action.href, None, EDITED_BY_USER))
                         continue
-                    current = target.fetch(action.href or "")
+                    current = target.latest_etag(href)
                     if current is not None:
-                        target.delete(action.href or "", current.etag)
+                        target.delete(href, current)
                 remembered.append((action, action.href, None, WITHDRAWN))
             elif action.kind == KEEP_EDITED and action.existing is not None:
                 remembered.append(
@@ -500,8 +502,7 @@ def sync(
     objects = source.load(window)
     target_objects = objects if target is source else target.load(window)
     # A single .ics file is read whole, as plan reads it (same problems, same lines).
-    readable = getattr(source, "readable", None)
-    result.interviews = read_interviews(readable() if readable else objects, now, settings, outcome)
+    result.interviews = read_interviews(source.readable(window), now, settings, outcome)
     result.existing = existing_reminders(target_objects, outcome)
     seen: set[str] = set()
 

@@ -127,10 +127,10 @@ def test_no_etag_means_fetch_it_first_never_a_blind_write(fake: Fake) -> None:
     fake.answer[("DELETE", "/cal/r.ics")] = lambda seen: (204, {}, b"")  # type: ignore[assignment]
     calendar = store(fake)
     href = f"{fake.base}/cal/r.ics"
-    calendar.update(href, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", None)
+    calendar.update(href, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", calendar.latest_etag(href) or "")
     put = [r for r in fake.requests if r.method == "PUT"][-1]
     assert put.headers.get("If-Match") == '"fresh"'
-    calendar.delete(href, None)
+    calendar.delete(href, calendar.latest_etag(href) or "")
     delete = [r for r in fake.requests if r.method == "DELETE"][-1]
     assert delete.headers.get("If-Match") == '"fresh"'
 
@@ -140,9 +140,11 @@ def test_a_server_that_never_gives_an_etag_gets_no_write(fake: Fake) -> None:
     calendar = store(fake)
     href = f"{fake.base}/cal/r.ics"
     with pytest.raises(PreconditionFailed, match="no ETag"):
-        calendar.update(href, b"x", None)
+        calendar.latest_etag(href)
     with pytest.raises(PreconditionFailed, match="no ETag"):
-        calendar.delete(href, None)
+        calendar.update(href, b"x", "")
+    with pytest.raises(PreconditionFailed, match="no ETag"):
+        calendar.delete(href, "")
     assert not [r for r in fake.requests if r.method in ("PUT", "DELETE")]
 
 

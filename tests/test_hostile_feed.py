@@ -12,7 +12,7 @@ import pytest
 
 from cal_followup.errors import SourceError
 from cal_followup.stores import feed as feed_module
-from cal_followup.stores.feed import FeedSource
+from cal_followup.stores.feed import FeedStore
 from tests.fakehttp import serve
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
@@ -27,9 +27,8 @@ def test_a_redirect_to_another_port_gets_no_credentials(status: int) -> None:
             {"Location": f"{stranger.base}/feed.ics"},
             b"",
         )
-        source = FeedSource(f"{home.base}/private/feed.ics", user="sam", password="s3cret")
-        items = list(source.items())
-        assert items[0].data == ICS
+        source = FeedStore(f"{home.base}/private/feed.ics", user="sam", password="s3cret")
+        assert source.download() == ICS
         assert "Authorization" in home.requests[0].headers
         assert stranger.requests, "the redirect was followed"
         assert all("authorization" not in {k.lower() for k in r.headers} for r in stranger.requests)
@@ -44,7 +43,7 @@ def test_a_redirect_to_another_host_name_gets_no_credentials() -> None:
             b"",
         )
         home.answer[("GET", "/b.ics")] = lambda seen: (200, {}, ICS)
-        list(FeedSource(f"{home.base}/a.ics", user="sam", password="pw").items())
+        FeedStore(f"{home.base}/a.ics", user="sam", password="pw").download()
         assert "Authorization" in home.requests[0].headers
         assert "Authorization" not in home.requests[1].headers
 
@@ -53,7 +52,7 @@ def test_a_redirect_on_the_same_host_keeps_the_credentials() -> None:
     with serve() as home:
         home.answer[("GET", "/old.ics")] = lambda seen: (301, {"Location": "/new.ics"}, b"")
         home.answer[("GET", "/new.ics")] = lambda seen: (200, {}, ICS)
-        list(FeedSource(f"{home.base}/old.ics", user="sam", password="pw").items())
+        FeedStore(f"{home.base}/old.ics", user="sam", password="pw").download()
         assert "Authorization" in home.requests[1].headers
 
 
@@ -63,7 +62,7 @@ def test_a_trickling_feed_ends_at_the_deadline() -> None:
         home.trickle = 0.3
         started = time.monotonic()
         with pytest.raises(SourceError, match="did not arrive within 5 seconds"):
-            list(FeedSource(f"{home.base}/f.ics", timeout=1.0).items())
+            FeedStore(f"{home.base}/f.ics", timeout=1.0).download()
         assert time.monotonic() - started < 20
 
 
@@ -72,7 +71,7 @@ def test_an_oversized_feed_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     with serve() as home:
         home.answer[("GET", "/f.ics")] = lambda seen: (200, {}, ICS * 100)
         with pytest.raises(SourceError, match="larger than"):
-            list(FeedSource(f"{home.base}/f.ics").items())
+            FeedStore(f"{home.base}/f.ics").download()
 
 
 def test_the_request_log_never_shows_a_feed_path() -> None:
@@ -87,7 +86,7 @@ def test_the_request_log_never_shows_a_feed_path() -> None:
     try:
         with serve() as home:
             home.answer[("GET", f"/calendar/{secret}/basic.ics")] = lambda seen: (200, {}, ICS)
-            list(FeedSource(f"{home.base}/calendar/{secret}/basic.ics").items())
+            FeedStore(f"{home.base}/calendar/{secret}/basic.ics").download()
     finally:
         transport.disable_request_log()
     assert "GET //127.0.0.1/… 200" in log.getvalue()

@@ -491,7 +491,7 @@ def test_timeout_is_one_line(
     try:
         run = Runner(tmp_path, monkeypatch, capsys, "pw")
         run.config.write_text(run.config.read_text() + 'user = "sam"\ntimeout = 1\n')
-        monkeypatch.setattr("cal_followup.stores.caldav.time.sleep", lambda seconds: None)
+        monkeypatch.setattr("cal_followup.stores.davhttp.time.sleep", lambda seconds: None)
         status, _, err = run("sync", f"http://127.0.0.1:{listener.getsockname()[1]}/sam/cal/")
     finally:
         listener.close()

@@ -1,7 +1,8 @@
 """An http(s) or webcal feed serving an .ics file, read-only.
 
 Credentials in the URL are used but never shown: every message names the
-URL without its user-info part.
+URL without its user-info part. ``ReadOnlyCalendar`` is what a feed and
+standard input share: one whole calendar, read once, never written.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 from cal_followup import __version__
 from cal_followup.errors import AuthError, SourceError
-from cal_followup.stores import Item
+from cal_followup.ics import Window, uids
+from cal_followup.stores.base import Opening, Store, StoredObject
 from cal_followup.stores.httpbounds import (
     AnswerTooLarge,
     DeadlinePassed,
@@ -42,8 +43,10 @@ def redact(url: str) -> str:
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
-    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(
-        scheme
+    return (
+        scheme,
+        (parts.hostname or "").lower(),
+        parts.port or {"http": 80, "https": 443}.get(scheme),
     )
 
 
@@ -97,8 +100,74 @@ def reject_password_in_url(url: str) -> None:
         )
 
 
-class FeedSource:
+_SCHEMES = ("http://", "https://", "webcal://", "webcals://")
+
+
+def is_url(spec: str) -> bool:
+    """Whether ``spec`` is an http(s) or webcal URL rather than a path."""
+    return spec.lower().startswith(_SCHEMES)
+
+
+def is_feed_url(spec: str) -> bool:
+    """A webcal URL, or an http(s) URL whose path ends in .ics: a feed, not a CalDAV server."""
+    lowered = spec.lower()
+    path = lowered.split("?", 1)[0]
+    return is_url(spec) and (
+        lowered.startswith(("webcal://", "webcals://")) or path.endswith(".ics")
+    )
+
+
+class ReadOnlyCalendar(Store):
+    """One whole calendar read at once and never written: a feed, or standard input."""
+
+    read_only = True
+
+    def __init__(self, name: str, identity: str) -> None:
+        self.name = name
+        self.identity = identity
+        self._data: bytes | None = None
+        self._uids: set[str] | None = None
+
+    def download(self) -> bytes:
+        """The calendar's bytes, read once."""
+        raise NotImplementedError
+
+    def _load(self, window: Window) -> list[StoredObject]:
+        if self._data is None:
+            self._data = self.download()
+            self._uids = uids_in(self._data)
+        return [StoredObject(self.name, None, self._data)]
+
+    def fetch(self, href: str) -> StoredObject | None:
+        if href != self.name or self._data is None:
+            return None
+        return StoredObject(self.name, None, self._data)
+
+    def has_uid(self, uid: str) -> bool:
+        # Before the first read nothing is known: say yes, so nothing is withdrawn by mistake.
+        return self._uids is None or uid in self._uids
+
+
+def uids_in(data: bytes) -> set[str]:
+    # The whole calendar is here, so which interviews exist is known exactly.
+    return set(uids(data))
+
+
+class FeedStore(ReadOnlyCalendar):
     """A feed, with the user from the URL or ``user`` and the password looked up for it."""
+
+    @classmethod
+    def claims(cls, spec: str, opening: Opening) -> bool:
+        return is_feed_url(spec)
+
+    @classmethod
+    def open(cls, spec: str, opening: Opening) -> FeedStore:
+        feed = cls(spec, timeout=opening.timeout, user=opening.user)
+        if feed.user:
+            from cal_followup.credentials import required_password
+
+            feed.password = required_password(feed.user, spec, opening.password_command)
+        return feed
 
     def __init__(
         self,
@@ -111,8 +180,8 @@ class FeedSource:
         if url.lower().startswith("webcal"):
             url = "http" + url[len("webcal") :]
         reject_password_in_url(url)
+        super().__init__(redact(url), "feed:" + redact(url))
         self.url = url
-        self.name = redact(url)
         self.timeout = timeout
         parts = urllib.parse.urlsplit(url)
         self.user = urllib.parse.unquote(parts.username) if parts.username else user
@@ -127,7 +196,7 @@ class FeedSource:
             headers["Authorization"] = f"Basic {token}"
         return urllib.request.Request(redact(self.url), headers=headers)
 
-    def items(self) -> Iterator[Item]:
+    def download(self) -> bytes:
         from cal_followup.transport import Timer, feed_context, log_request
 
         opener = urllib.request.build_opener(
@@ -167,4 +236,4 @@ class FeedSource:
             # friends); ValueError: a URL that is not one (a bad port, a bad host).
             detail = str(error).replace(self.url, self.name)
             raise SourceError(f"{self.name}: cannot fetch the feed: {detail}") from None
-        yield Item(data, self.name)
+        return data

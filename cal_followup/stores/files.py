@@ -7,8 +7,9 @@ removed, and the whole file is written to a temporary file and renamed over
 the original once, at ``commit``. If the file changed on disk while we
 worked, nothing is written and the run says so.
 
-A vdir holds one object per file; each reminder is its own file, written
-atomically, and every other file is left alone.
+A vdir holds one object per file; each reminder is its own file, created
+by linking a finished temporary file to its name (which fails if the name is
+taken) and replaced atomically; every other file is left alone.
 """
 
 from __future__ import annotations
@@ -16,50 +17,25 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
-import re
-import stat
 from dataclasses import dataclass
 
 from cal_followup.errors import SourceError
 from cal_followup.ics import Window
 from cal_followup.ics.scan import boundary, first_block, physical_lines
 from cal_followup.ics.scan import uids as component_uids
-from cal_followup.stores.base import AlreadyExists, PreconditionFailed, StoredObject
+from cal_followup.stores.atomic import NameTaken, link_exclusively, write_atomically
+from cal_followup.stores.base import (
+    AlreadyExists,
+    Opening,
+    PreconditionFailed,
+    Store,
+    StoredObject,
+)
 from cal_followup.stores.icsfile import read_file
 
 
 def _etag(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
-
-
-def atomic_write(path: str, data: bytes, *, exclusive: bool = False) -> None:
-    """Temporary file in the same folder, fsync, rename: never half-written."""
-    from cal_followup.app import write_atomically
-
-    if exclusive and os.path.lexists(path):
-        raise AlreadyExists(f"{path}: already exists")
-    write_atomically(path, data)
-
-
-def writable_target(path: str) -> str:
-    """Where writing ``path`` really goes: through symlinks to a regular, writable file.
-
-    A symlinked calendar is updated in place of its target (the link stays a
-    link); a FIFO or device is never replaced by a regular file; a file the
-    user made read-only is left alone.
-    """
-    target = os.path.realpath(path)
-    try:
-        mode = os.stat(target).st_mode
-    except FileNotFoundError:
-        return target
-    except OSError as error:
-        raise SourceError(f"{path}: cannot write: {error.strerror or error}") from None
-    if not stat.S_ISREG(mode):
-        raise SourceError(f"{path}: not a regular file; refusing to replace it")
-    if not mode & 0o222:
-        raise SourceError(f"{path}: the file is read-only; not changed (make it writable first)")
-    return target
 
 
 @dataclass
@@ -125,7 +101,7 @@ def _split(data: bytes, where: str) -> _ParsedFile:
     for number, line in enumerate(lines, start=1):
         bare = line.rstrip(b"\r\n")
         edge = boundary(bare)
-        begin = edge[1] if edge and edge[0] == "BEGIN" and edge[1].isascii() else None
+        begin = edge[1] if edge and edge[0] == "BEGIN" else None
         end = edge[1] if edge and edge[0] == "END" else None
         if depth == 0:
             if tail and begin == "VCALENDAR":
@@ -183,6 +159,8 @@ def _newline(data: bytes) -> bytes:
     return b"\r"  # old Mac files: CR alone
 
 
+
+
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -203,8 +181,16 @@ def _encode_file(data: bytes, bom: bytes, codec: str) -> bytes:
     return bom + data
 
 
-class IcsFileStore:
+class IcsFileStore(Store):
     """A single .ics file; objects are the file's components grouped by UID."""
+
+    @classmethod
+    def claims(cls, spec: str, opening: Opening) -> bool:
+        return os.path.exists(spec) and not os.path.isdir(spec)
+
+    @classmethod
+    def open(cls, spec: str, opening: Opening) -> IcsFileStore:
+        return cls(spec)
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -250,21 +236,21 @@ class IcsFileStore:
         self._group_cache = groups
         return groups
 
-    def load(self, window: Window) -> list[StoredObject]:
+    def _load(self, window: Window) -> list[StoredObject]:
         objects = []
         for uid, blocks in self._groups().items():
             body = b"".join(b.data for b in blocks)
             objects.append(StoredObject(uid, _etag(body), self._wrap(body)))
         return objects
 
-    def readable(self) -> list[StoredObject]:
+    def readable(self, window: Window) -> list[StoredObject]:
         """The whole file as one object, to read events exactly as ``plan`` reads it.
 
         Parsing object by object re-parses the header and every zone for each
-        event; and messages then name the file and line, not a UID.
+        event; and messages then name the file and line, not a UID. Read
+        alone (by plan), a pipe is fine too: only writing needs a regular file.
         """
-        self._read()
-        data = self._original or b""
+        data = self._original if self._original is not None else read_file(self.path)
         return [StoredObject(self.path, _etag(data), data)]
 
     def fetch(self, href: str) -> StoredObject | None:
@@ -291,7 +277,7 @@ class IcsFileStore:
             body = body.replace(b"\r\n", newline)
         return body
 
-    def create(self, href: str, data: bytes) -> str | None:
+    def _create(self, href: str, data: bytes) -> str | None:
         if href in self._groups() or href in self._added:
             raise AlreadyExists(f"{self.path}: {href} already exists")
         body = self._components(data)
@@ -299,22 +285,26 @@ class IcsFileStore:
         self._zone_blocks_from(data)
         return _etag(body)
 
-    def update(self, href: str, data: bytes, etag: str | None) -> str | None:
+    def _update(self, href: str, data: bytes, etag: str) -> str | None:
         current = self.fetch(href)
-        if current is None or (etag is not None and current.etag != etag):
+        if current is None or current.etag != etag:
             raise PreconditionFailed(f"{self.path}: {href} changed meanwhile")
         body = self._components(data)
-        self._replacements[href] = body
+        if href in self._added:  # created in this run, not yet in the file
+            self._added[href] = body
+        else:
+            self._replacements[href] = body
         self._zone_blocks_from(data)
         return _etag(body)
 
-    def delete(self, href: str, etag: str | None) -> None:
+    def _delete(self, href: str, etag: str) -> None:
         current = self.fetch(href)
         if current is None:
             return
-        if etag is not None and current.etag != etag:
+        if current.etag != etag:
             raise PreconditionFailed(f"{self.path}: {href} changed meanwhile")
-        self._replacements[href] = None
+        if self._added.pop(href, None) is None:
+            self._replacements[href] = None
 
     def _zone_blocks_from(self, data: bytes) -> None:
         parsed = self._read()
@@ -357,7 +347,7 @@ class IcsFileStore:
                 f"{self.path}: the file changed while cal-followup was working; nothing was "
                 "written, run again"
             )
-        atomic_write(self.path, _encode_file(b"".join(out), self._bom, self._codec))
+        write_atomically(self.path, _encode_file(b"".join(out), self._bom, self._codec))
         self._original, self._parsed, self._group_cache = None, None, None
         self._replacements, self._added, self._new_zones = {}, {}, []
 
@@ -367,8 +357,21 @@ def _tzid(block: _Block) -> str:
     return found.tzid if found else ""
 
 
-class VdirStore:
-    """A vdir: one calendar object per ``.ics`` file; the ETag is a hash of the bytes."""
+class VdirStore(Store):
+    """A vdir: one calendar object per ``.ics`` file; the ETag is a hash of the bytes.
+
+    Hidden files and anything not ending in ``.ics`` are skipped, as
+    vdirsyncer does; an unreadable or oversized item is an empty object
+    naming the reason, and the others are still read.
+    """
+
+    @classmethod
+    def claims(cls, spec: str, opening: Opening) -> bool:
+        return os.path.isdir(spec)
+
+    @classmethod
+    def open(cls, spec: str, opening: Opening) -> VdirStore:
+        return cls(spec)
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -381,7 +384,7 @@ class VdirStore:
             raise SourceError(f"{self.path}: refusing a file name outside the folder: {href!r}")
         return os.path.join(self.path, href)
 
-    def load(self, window: Window) -> list[StoredObject]:
+    def _load(self, window: Window) -> list[StoredObject]:
         # A vdir has no index to query: every item is read, whatever the window.
         return self._scan()
 
@@ -408,39 +411,42 @@ class VdirStore:
             return None
         try:
             data = read_file(path, regular_only=True)
-        except SourceError:
-            return StoredObject(href, None, b"")
-        return StoredObject(href, _etag(data), data)
-
-    def href_for(self, uid: str) -> str:
-        return re.sub(r"[^A-Za-z0-9._-]", "_", uid.replace("@", "_at_")) + ".ics"
+        except SourceError as error:
+            # One unreadable item must not hide the others: an empty object
+            # becomes a one-line problem naming it when read.
+            reason = str(error).removeprefix(f"{path}: ")
+            return StoredObject(href, None, b"", where=f"{path} ({reason})")
+        return StoredObject(href, _etag(data), data, where=path)
 
     def has_uid(self, uid: str) -> bool:
         if self._uids is None:
             self._scan()
         return uid in (self._uids or set())
 
-    def create(self, href: str, data: bytes) -> str | None:
+    def _create(self, href: str, data: bytes) -> str | None:
         path = self._file(href)
-        if os.path.exists(path):
-            raise AlreadyExists(f"{path}: already exists")
-        atomic_write(path, data, exclusive=True)
+        try:
+            # A link from a finished temporary file: the name is taken whole or
+            # not at all, and never from another program that took it first.
+            link_exclusively(path, data)
+        except NameTaken:
+            raise AlreadyExists(f"{path}: already exists") from None
         return _etag(data)
 
-    def update(self, href: str, data: bytes, etag: str | None) -> str | None:
+    def _update(self, href: str, data: bytes, etag: str) -> str | None:
         current = self.fetch(href)
-        if current is None or (etag is not None and current.etag != etag):
+        if current is None or current.etag != etag:
             raise PreconditionFailed(f"{self._file(href)}: changed meanwhile")
-        atomic_write(self._file(href), data)
+        write_atomically(self._file(href), data)
         return _etag(data)
 
-    def delete(self, href: str, etag: str | None) -> None:
+    def _delete(self, href: str, etag: str) -> None:
         current = self.fetch(href)
         if current is None:
             return
-        if etag is not None and current.etag != etag:
+        if current.etag != etag:
             raise PreconditionFailed(f"{self._file(href)}: changed meanwhile")
-        os.unlink(self._file(href))
-
-    def commit(self) -> None:
-        return None
+        try:
+            os.unlink(self._file(href))
+        except FileNotFoundError:
+            pass  # removed meanwhile: what we wanted

@@ -1,7 +1,8 @@
-"""A single .ics file (or standard input) as a calendar source.
+"""Reading calendar files with bounds, and standard input as a read-only store.
 
-Reading is bounded: a file larger than ``MAX_FILE_BYTES`` is refused with one
-line instead of filling the memory (a real calendar of ten years is a few MB).
+The .ics file store itself is ``files.IcsFileStore``. Reading is bounded: a
+file larger than ``MAX_FILE_BYTES`` is refused with one line instead of
+filling the memory (a real calendar of ten years is a few MB).
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterator
 from typing import BinaryIO
 
 from cal_followup.errors import SourceError
-from cal_followup.stores import Item
+from cal_followup.stores.base import Opening
+from cal_followup.stores.feed import ReadOnlyCalendar
 
 #: Same bound as for feeds: far above any real calendar, far below harm.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -58,17 +59,16 @@ def read_file(path: str, *, regular_only: bool = False) -> bytes:
             raise SourceError(f"{path}: cannot read: {error.strerror or error}") from None
 
 
-class IcsFileSource:
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.name = path
+class StdinStore(ReadOnlyCalendar):
+    """Standard input (SOURCE ``-``): one calendar, read once, never written."""
 
-    def items(self) -> Iterator[Item]:
-        yield Item(read_file(self.path), self.path)
+    @classmethod
+    def claims(cls, spec: str, opening: Opening) -> bool:
+        return spec == "-"
 
+    @classmethod
+    def open(cls, spec: str, opening: Opening) -> StdinStore:
+        return cls("<stdin>", "stdin")
 
-class StdinSource:
-    name = "<stdin>"
-
-    def items(self) -> Iterator[Item]:
-        yield Item(read_bounded(sys.stdin.buffer, self.name), self.name)
+    def download(self) -> bytes:
+        return read_bounded(sys.stdin.buffer, self.name)
