@@ -23,8 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import icalendar  # noqa: E402
 
-from cal_followup import reading  # noqa: E402
-from cal_followup.reading import Window, iter_occurrences, parse_calendar  # noqa: E402
+from cal_followup.ics import Window, iter_occurrences, parse_calendar  # noqa: E402
+from cal_followup.ics.parse import _parse_one_by_one  # noqa: E402
+from cal_followup.ics.scan import scan_text  # noqa: E402
 from tests.test_corpus import big_calendar  # noqa: E402
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -56,9 +57,9 @@ def main() -> None:
     for label, payload in (("clean", data), ("one event cut off", broken)):
         took = best_of(3, lambda payload=payload: ours(payload))  # type: ignore[misc]
         print(f"reading, {label:18} {took:6.2f} s   ratio {took / baseline:5.2f}x baseline")
-    scan = reading._scan(reading._logical_lines(data))
+    scan = scan_text(data)
     good = [b for b in scan.blocks if b.trouble is None]
-    took = best_of(3, lambda: reading._parse_one_by_one(scan, good))
+    took = best_of(3, lambda: _parse_one_by_one(scan, good))
     print(f"block by block (fallback)  {took:6.2f} s   ratio {took / baseline:5.2f}x baseline")
 
 

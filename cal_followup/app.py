@@ -24,6 +24,7 @@ from cal_followup.applications import application_of
 from cal_followup.config import Settings
 from cal_followup.errors import ConfigError, SourceError
 from cal_followup.ical import calendar_bytes, reminders_calendar
+from cal_followup.ics import Occurrence, Window
 from cal_followup.languages import load_languages
 from cal_followup.mail import mailbox_enabled, mailbox_status, run_mailbox
 from cal_followup.memories import other_writers_warnings
@@ -36,7 +37,6 @@ from cal_followup.pipeline import (
     planning_window,
     read_interviews,
 )
-from cal_followup.reading import Occurrence, Window
 from cal_followup.stores import StoredObject, open_store, opening_for
 from cal_followup.stores.atomic import write_atomically
 from cal_followup.stores.icsfile import read_bounded, read_file
@@ -53,15 +53,20 @@ def read_occurrences(
     settings: Settings,
     outcome: Outcome,
     calendar: str | None = None,
+    *,
+    every_event: bool = False,
 ) -> list[Occurrence]:
-    """Every event occurrence of ``source_spec`` in the planning window.
+    """The event occurrences of ``source_spec`` in the planning window that can matter.
 
     Problems go into ``outcome``; a source that is one unreadable file is an error.
+    ``every_event`` parses every event, not only the candidates (for tests and tools).
     """
     window = planning_window(now, settings)
     items = _source_items(source_spec, settings, calendar, window)
     objects = [RawObject(item.data, item.where, item.href) for item in items]
-    return pipeline.read_occurrences(objects, window, settings, outcome, whole_source=True)
+    return pipeline.read_occurrences(
+        objects, window, settings, outcome, whole_source=True, every_event=every_event
+    )
 
 
 def plan(

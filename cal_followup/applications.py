@@ -29,9 +29,9 @@ from importlib import resources
 from cal_followup.caps import cap_application
 from cal_followup.config import Settings
 from cal_followup.errors import FollowupError
+from cal_followup.ics import Problem
 from cal_followup.model import Application, Interview, Person, Reminder, Stage, StatedTimeline
 from cal_followup.policy import plan_interview
-from cal_followup.reading import Problem
 from cal_followup.stages import PER_ROUND
 
 #: Anchors and user-fixed stages a sync remembers for one interview.

@@ -301,8 +301,8 @@ def _configure_transport(args: argparse.Namespace, settings: Settings) -> None:
 
 def _warnings_in_one_line(*, quiet: bool) -> None:
     """Python warnings from libraries (icalendar's guessed TZIDs...) as one line each."""
-    # reading imports icalendar: not needed until a command runs (see _run).
-    from cal_followup.reading import one_line
+    # ics imports icalendar: not needed until a command runs (see _run).
+    from cal_followup.ics import one_line
 
     def show(message: Warning | str, *args: object, **kwargs: object) -> None:
         if not quiet:
@@ -313,7 +313,7 @@ def _warnings_in_one_line(*, quiet: bool) -> None:
 
 def _plain_error(error: BaseException) -> str:
     """One line for an error from Python itself, saying what it means for the user."""
-    from cal_followup.reading import one_line  # see _warnings_in_one_line
+    from cal_followup.ics import one_line  # see _warnings_in_one_line
 
     if isinstance(error, OverflowError) or "out of range" in str(error):
         return (

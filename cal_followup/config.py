@@ -370,8 +370,8 @@ def load_settings(
         values[key] = _coerce(key, value, "command line")
     if "timezone" not in values:
         if default_zone is None:
-            # reading imports icalendar: too slow to import for every --help.
-            from cal_followup.reading import local_zone_name
+            # ics imports icalendar: too slow to import for every --help.
+            from cal_followup.ics import local_zone_name
 
             default_zone = local_zone_name()
         values["timezone"] = default_zone

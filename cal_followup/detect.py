@@ -24,10 +24,10 @@ from cal_followup.applications import (
 )
 from cal_followup.caps import MAX_ATTENDEES_READ
 from cal_followup.config import Settings
+from cal_followup.ics import MAX_TEXT, Occurrence
 from cal_followup.languages import FIELDS, Language, load_languages
 from cal_followup.model import Interview, Person, StopReason
 from cal_followup.names import parse_name
-from cal_followup.reading import MAX_TEXT, Occurrence
 from cal_followup.timeline import parse_timeline
 
 MARKER_PREFIX = "X-CAL-FOLLOWUP-"
@@ -187,6 +187,29 @@ def _excluded(text: str, languages: Iterable[Language], settings: Settings) -> s
     return None
 
 
+@cache
+def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+    # Compiled once per set of labels: re's own cache is too small for every language's patterns.
+    alternation = "|".join(re.escape(label) for label in labels)
+    return re.compile(rf"^\s*[-*•]?\s*({alternation})\s*:\s*(.*)$", re.IGNORECASE)
+
+
+@cache
+def _interview_words() -> str:
+    """Every language's interview words as one alternation, longest first."""
+    words = sorted(
+        {w for lang in load_languages().values() for w in lang.interview_words},
+        key=len,
+        reverse=True,
+    )
+    return "|".join(re.escape(w) for w in words)
+
+
+@cache
+def _summary_pattern(template: str) -> re.Pattern[str]:
+    return re.compile(template.replace("{word}", _interview_words()), re.IGNORECASE)
+
+
 def _labelled_lines(description: str, languages: Iterable[Language]) -> dict[str, list[str]]:
     """``{field: [values]}`` from lines like ``Company: Acme`` in any language.
 
@@ -199,10 +222,7 @@ def _labelled_lines(description: str, languages: Iterable[Language]) -> dict[str
                 label_to_field.setdefault(label, name)
     if not label_to_field:
         return {}
-    alternation = "|".join(
-        re.escape(label) for label in sorted(label_to_field, key=len, reverse=True)
-    )
-    line_pattern = re.compile(rf"^\s*[-*•]?\s*({alternation})\s*:\s*(.*)$", re.IGNORECASE)
+    line_pattern = _label_pattern(tuple(sorted(label_to_field, key=len, reverse=True)))
     found: dict[str, list[str]] = {}
     current: str | None = None
     for line in description.splitlines():
@@ -325,16 +345,10 @@ def _company_from_domain(email: str | None, own: frozenset[str] = frozenset()) -
 def _from_summary(summary: str, language_order: list[Language]) -> tuple[str | None, str | None]:
     # "(panel)", "[video]", "- round 2" style decorations say nothing about company or role.
     summary = re.sub(r"\s*[(\[][^)\]]*[)\]]\s*", " ", summary).strip()
-    words = sorted(
-        {w for lang in load_languages().values() for w in lang.interview_words},
-        key=len,
-        reverse=True,
-    )
-    word_alternation = "|".join(re.escape(w) for w in words)
+    word_alternation = _interview_words()
     for language in language_order:
         for template in language.summary_patterns:
-            pattern = template.replace("{word}", word_alternation)
-            match = re.match(pattern, summary, re.IGNORECASE)
+            match = _summary_pattern(template).match(summary)
             if match:
                 groups = match.groupdict()
                 company = _clean(groups.get("company") or "", 80) or None

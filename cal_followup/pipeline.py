@@ -25,15 +25,16 @@ from cal_followup.config import Settings
 from cal_followup.detect import examine
 from cal_followup.errors import SourceError
 from cal_followup.ical import MARKER_HASH, reminder_component
-from cal_followup.model import Interview, Reminder
-from cal_followup.reading import (
+from cal_followup.ics import (
     Occurrence,
     Problem,
     Window,
     describe,
+    interview_selector,
     iter_occurrences,
     parse_calendar,
 )
+from cal_followup.model import Interview, Reminder
 from cal_followup.reconcile import Anchors, Desired
 
 
@@ -80,12 +81,17 @@ def read_occurrences(
     outcome: Outcome,
     *,
     whole_source: bool = False,
+    every_event: bool = False,
 ) -> list[Occurrence]:
-    """Every event occurrence in ``window``; problems go into ``outcome``.
+    """Occurrences in ``window`` that can matter; problems go into ``outcome``.
 
-    With ``whole_source`` a source that is one unreadable object (a broken
-    .ics file) is an error of the whole command, not a problem of one event.
+    Events that cannot be (or change) an interview are left out unparsed,
+    unless ``every_event``; the interviews and problems are the same either way
+    (see ``ics.candidates``). With ``whole_source`` a source that is one
+    unreadable object (a broken .ics file) is an error of the whole command,
+    not a problem of one event.
     """
+    select = None if every_event else interview_selector(settings.include, window.days)
     objects = list(objects)
     strict = whole_source and len(objects) == 1
     occurrences: list[Occurrence] = []
@@ -94,7 +100,7 @@ def read_occurrences(
             outcome.problems.append(Problem(item.where, "cannot read the file"))
             continue
         try:
-            parsed = parse_calendar(item.data, item.where)
+            parsed = parse_calendar(item.data, item.where, select)
         except Exception as error:  # noqa: BLE001 - one object never stops the rest
             if strict and isinstance(error, SourceError):
                 raise

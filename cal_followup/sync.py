@@ -28,6 +28,7 @@ from cal_followup.ical import (
     is_unmodified_data,
     single_object,
 )
+from cal_followup.ics import Problem, has_marker, parse_calendar
 from cal_followup.model import Interview
 from cal_followup.pipeline import (
     Outcome,
@@ -37,7 +38,6 @@ from cal_followup.pipeline import (
     planning_window,
     read_interviews,
 )
-from cal_followup.reading import Problem, parse_calendar
 from cal_followup.reconcile import (
     CHANGES,
     Action,
@@ -126,7 +126,7 @@ def existing_reminders(objects: list[StoredObject], outcome: Outcome) -> dict[st
     """Our reminders among ``objects``, by UID."""
     found: dict[str, Existing] = {}
     for stored in objects:
-        if b"X-CAL-FOLLOWUP-" not in stored.data.upper():
+        if not has_marker(stored.data):
             continue
         try:
             calendar = parse_calendar(stored.data, stored.href)

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from cal_followup.config import Settings
 from cal_followup.detect import examine
+from cal_followup.ics import Occurrence, Window, iter_occurrences, parse_calendar
 from cal_followup.model import Interview
-from cal_followup.reading import Occurrence, Window, iter_occurrences, parse_calendar
 
 
 def vevent(

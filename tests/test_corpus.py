@@ -24,8 +24,8 @@ import pytest
 from cal_followup import app
 from cal_followup.cli import main
 from cal_followup.config import Settings
+from cal_followup.ics import Occurrence
 from cal_followup.model import Interview
-from cal_followup.reading import Occurrence
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -55,7 +55,7 @@ class Expected:
 
 def read(path: Path) -> tuple[list[Occurrence], list[Interview], app.Outcome]:
     outcome = app.Outcome()
-    occurrences = app.read_occurrences(str(path), NOW, SETTINGS, outcome)
+    occurrences = app.read_occurrences(str(path), NOW, SETTINGS, outcome, every_event=True)
     interviews = app.find_interviews(occurrences, SETTINGS, outcome)
     return occurrences, interviews, outcome
 

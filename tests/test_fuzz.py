@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from cal_followup.cli import main
 from cal_followup.errors import SourceError
-from cal_followup.reading import Occurrence, Problem, Window, iter_occurrences, parse_calendar
+from cal_followup.ics import Occurrence, Problem, Window, iter_occurrences, parse_calendar
 from tests.fuzzhelpers import SEEDS, broken_calendar, examples
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

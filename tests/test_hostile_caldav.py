@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from cal_followup.errors import SourceError
-from cal_followup.reading import Window
+from cal_followup.ics import Window
 from cal_followup.stores import httpbounds
 from cal_followup.stores.base import PreconditionFailed
 from cal_followup.stores.caldav import CalDavStore, inside_collection

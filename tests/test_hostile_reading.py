@@ -124,7 +124,7 @@ def test_zone_whose_weekdays_expand_is_refused(tmp_path: Path, rule: str) -> Non
 
 
 def test_real_zone_rules_are_read() -> None:
-    from cal_followup.reading import _zone_changes_per_year
+    from cal_followup.ics.zones import zone_changes_per_year as _zone_changes_per_year
 
     assert _zone_changes_per_year("YEARLY", {"BYMONTH": "3", "BYDAY": "-1SU"}) == 1
     assert _zone_changes_per_year("YEARLY", {"BYMONTH": "10", "BYDAY": "1SU"}) == 1
@@ -162,7 +162,7 @@ def test_a_daily_rule_from_1900_yields_the_window_instances() -> None:
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
-    from cal_followup.reading import Occurrence, Window, iter_occurrences, parse_calendar
+    from cal_followup.ics import Occurrence, Window, iter_occurrences, parse_calendar
 
     window = Window(datetime(2026, 11, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
     found = {}

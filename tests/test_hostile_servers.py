@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cal_followup.reading import Window
+from cal_followup.ics import Window
 from cal_followup.stores.caldav import CalDavStore
 from tests.servers import Server, new_calendar
 from tests.test_sync_caldav import Calendar

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cal_followup.errors import SourceError
-from cal_followup.reading import Window, parse_calendar
+from cal_followup.ics import Window, parse_calendar
 from tests.helpers import calendar, occurrences, settings, vevent
 
 UTC = ZoneInfo("UTC")
@@ -125,7 +125,7 @@ def test_occurrences_outside_the_window_are_not_read() -> None:
 
 
 def test_unknown_zone_is_read_in_users_zone_with_a_warning() -> None:
-    from cal_followup.reading import Problem, iter_occurrences
+    from cal_followup.ics import Problem, iter_occurrences
 
     text = calendar(
         vevent(

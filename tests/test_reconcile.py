@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from cal_followup.applications import plan_applications
 from cal_followup.config import Settings
+from cal_followup.ics import Problem
 from cal_followup.model import Interview, Person, Reminder, Stage, StopReason
-from cal_followup.reading import Problem
 from cal_followup.reconcile import (
     Action,
     ActionKind,

@@ -27,11 +27,11 @@ from cal_followup.businessdays import business_calendar
 from cal_followup.config import OPTIONS, Settings, load_settings
 from cal_followup.drafts import STAGE_FILES
 from cal_followup.errors import ConfigError
+from cal_followup.ics import Problem
 from cal_followup.languages import get_language
 from cal_followup.mail.drafts import STOPPED_BY_ANSWER
 from cal_followup.model import Interview, Person, Stage, StopReason
 from cal_followup.policy import plan_stages
-from cal_followup.reading import Problem
 from tests.helpers import settings
 from tests.test_policy_properties import COUNTRIES, ZONES
 

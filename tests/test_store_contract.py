@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from cal_followup.errors import SourceError
-from cal_followup.reading import Window
+from cal_followup.ics import Window
 from cal_followup.stores import (
     AlreadyExists,
     Opening,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from cal_followup.errors import ConfigError, FollowupError
-from cal_followup.reading import Window
+from cal_followup.ics import Window
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,13 @@ The HTTP side (retries, one-line errors) is ``davhttp.DavSession``.
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cal_followup.errors import SourceError
-from cal_followup.reading import Window, one_line
+from cal_followup.ics import Window, one_line, uids
 from cal_followup.state import Memory
 from cal_followup.stores.base import (
     AlreadyExists,
@@ -368,9 +367,7 @@ class CalDavStore(DavDiscovery, Store):
             return True  # cannot tell: assume it exists, so nothing is withdrawn by mistake
         # text-match is a substring match ("iv-1" finds "iv-10"): compare exactly.
         for item in self._tree(response).iterfind("d:response", NS):
-            data = text_of(item.find(".//c:calendar-data", NS)) or ""
-            unfolded = data.replace("\r\n ", "").replace("\n ", "").replace("\r\n\t", "")
-            if uid in (m.strip() for m in _UID_LINE.findall(unfolded)):
+            if uid in uids(text_of(item.find(".//c:calendar-data", NS)) or ""):
                 return True
         return False
 
@@ -441,4 +438,3 @@ class CalDavStore(DavDiscovery, Store):
         self.memory.update_objects([], [href])
 
 
-_UID_LINE = re.compile(r"(?mi)^UID[^:\r\n]*:(.*?)\r?$")

@@ -8,7 +8,6 @@ standard input share: one whole calendar, read once, never written.
 from __future__ import annotations
 
 import http.client
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,7 +15,7 @@ from typing import Any
 
 from cal_followup import __version__
 from cal_followup.errors import AuthError, SourceError
-from cal_followup.reading import Window
+from cal_followup.ics import Window, uids
 from cal_followup.stores.base import Opening, Store, StoredObject
 from cal_followup.stores.httpbounds import (
     AnswerTooLarge,
@@ -151,11 +150,7 @@ class ReadOnlyCalendar(Store):
 
 def uids_in(data: bytes) -> set[str]:
     # The whole calendar is here, so which interviews exist is known exactly.
-    unfolded = data.replace(b"\r\n ", b"").replace(b"\n ", b"")
-    return {
-        match.decode("utf-8", "replace").strip()
-        for match in re.findall(rb"(?mi)^UID[^:\r\n]*:(.*?)\r?$", unfolded)
-    }
+    return set(uids(data))
 
 
 class FeedStore(ReadOnlyCalendar):

@@ -17,11 +17,12 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 
 from cal_followup.errors import SourceError
-from cal_followup.reading import Window
+from cal_followup.ics import Window
+from cal_followup.ics.scan import boundary, first_block, physical_lines
+from cal_followup.ics.scan import uids as component_uids
 from cal_followup.stores.atomic import NameTaken, link_exclusively, write_atomically
 from cal_followup.stores.base import (
     AlreadyExists,
@@ -31,10 +32,6 @@ from cal_followup.stores.base import (
     StoredObject,
 )
 from cal_followup.stores.icsfile import read_file
-
-_BEGIN = re.compile(rb"^BEGIN:([A-Za-z0-9-]+)\s*$", re.IGNORECASE)
-_END = re.compile(rb"^END:([A-Za-z0-9-]+)\s*$", re.IGNORECASE)
-_UID = re.compile(rb"^UID[;:](?:[^:\r\n]*:)?(.*?)\r?$", re.IGNORECASE | re.MULTILINE)
 
 
 def _etag(data: bytes) -> str:
@@ -93,7 +90,8 @@ class _Boundary(bytes):
 
 
 def _split(data: bytes, where: str) -> _ParsedFile:
-    lines = data.splitlines(keepends=True)
+    # Lines, boundaries and UIDs as the scanner (and so plan) sees them.
+    lines = physical_lines(data)
     head: list[bytes] = []
     segments: list[bytes | _Block] = []
     tail: list[bytes] = []
@@ -102,9 +100,11 @@ def _split(data: bytes, where: str) -> _ParsedFile:
     between = False  # inside a second (third...) VCALENDAR, before its first component
     for number, line in enumerate(lines, start=1):
         bare = line.rstrip(b"\r\n")
-        begin, end = _BEGIN.match(bare), _END.match(bare)
+        edge = boundary(bare)
+        begin = edge[1] if edge and edge[0] == "BEGIN" else None
+        end = edge[1] if edge and edge[0] == "END" else None
         if depth == 0:
-            if tail and begin and begin.group(1).upper() == b"VCALENDAR":
+            if tail and begin == "VCALENDAR":
                 # Another calendar in the same file: plan reads its events, so
                 # sync must too. The lines between stay exactly where they were.
                 segments.extend(_Boundary(t) for t in tail)
@@ -125,7 +125,7 @@ def _split(data: bytes, where: str) -> _ParsedFile:
             tail.append(line)
             continue
         if depth == 1 and begin:
-            current = _Block(begin.group(1).decode("ascii").upper(), [])
+            current = _Block(begin, [])
             between = False
         if current is None:
             segments.append(_Boundary(line) if between else line)
@@ -145,7 +145,8 @@ def _split(data: bytes, where: str) -> _ParsedFile:
         )
     parsed = _ParsedFile(head, segments, tail, _newline(data))
     for block in parsed.blocks:
-        block.uid = _first_value(block.lines, _UID_LINE)
+        found = first_block(block.data)
+        block.uid = found.uid if found and found.uid else None
     return parsed
 
 
@@ -158,17 +159,6 @@ def _newline(data: bytes) -> bytes:
     return b"\r"  # old Mac files: CR alone
 
 
-_UID_LINE = re.compile(rb"UID[;:](?:[^:\r\n]*:)?(.*?)[\r\n]*$", re.IGNORECASE)
-_TZID_LINE = re.compile(rb"TZID[;:](?:[^:\r\n]*:)?(.*?)[\r\n]*$", re.IGNORECASE)
-
-
-def _first_value(lines: list[bytes], pattern: re.Pattern[bytes]) -> str | None:
-    """The value of the first line matching ``pattern`` (line by line: CR-only files too)."""
-    for line in lines:
-        match = pattern.match(line)
-        if match:
-            return match.group(1).decode("utf-8", "replace").strip()
-    return None
 
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -363,7 +353,8 @@ class IcsFileStore(Store):
 
 
 def _tzid(block: _Block) -> str:
-    return _first_value(block.lines, _TZID_LINE) or ""
+    found = first_block(block.data)
+    return found.tzid if found else ""
 
 
 class VdirStore(Store):
@@ -410,9 +401,7 @@ class VdirStore(Store):
             found = self.fetch(name)
             if found is not None:
                 objects.append(found)
-                uids.update(
-                    m.group(1).decode("utf-8", "replace").strip() for m in _UID.finditer(found.data)
-                )
+                uids.update(component_uids(found.data))
         self._uids = uids
         return objects
 

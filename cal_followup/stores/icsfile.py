@@ -22,10 +22,15 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 
 def read_bounded(stream: BinaryIO, where: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """Up to ``limit`` bytes of ``stream``; SourceError naming ``where`` if there are more."""
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise SourceError(f"{where}: larger than {limit // (1024 * 1024)} MB; not read")
-    return data
+    # In chunks: read(limit + 1) would set aside the whole limit (64 MB) for any file.
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := stream.read(1 << 20):
+        total += len(chunk)
+        if total > limit:
+            raise SourceError(f"{where}: larger than {limit // (1024 * 1024)} MB; not read")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def read_file(path: str, *, regular_only: bool = False) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from cal_followup.reading import Window
+from cal_followup.ics import Window
 from cal_followup.stores.base import AlreadyExists, PreconditionFailed, Store, StoredObject
 from cal_followup.stores.feed import uids_in
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from cal_followup.errors import SourceError
-from cal_followup.reading import Window
+from cal_followup.ics import Window
 from cal_followup.stores.base import Opening, Store, StoredObject
 from cal_followup.stores.caldav import CalDavStore
 from cal_followup.stores.feed import FeedHTTPError, FeedStore, is_url
