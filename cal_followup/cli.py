@@ -88,30 +88,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_plan(commands: Any, common: argparse.ArgumentParser) -> None:
-    plan = commands.add_parser(
-        "plan",
-        parents=[common],
-        help="show the reminders that would be created",
-        description="Show the reminders the interviews in SOURCE should have, without "
-        "writing anything.",
+def _reading_command(
+    commands: Any, common: argparse.ArgumentParser, name: str, summary: str, description: str
+) -> argparse.ArgumentParser:
+    """A command that reads SOURCE and never writes to it (plan, export)."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, parents=[common], help=summary, description=description
     )
-    plan.add_argument("source", metavar="SOURCE", help="calendar to read")
+    parser.add_argument("source", metavar="SOURCE", help="calendar to read")
+    _server_options(parser, target=False)
+    return parser
+
+
+def _add_plan(commands: Any, common: argparse.ArgumentParser) -> None:
+    plan = _reading_command(
+        commands,
+        common,
+        "plan",
+        "show the reminders that would be created",
+        "Show the reminders the interviews in SOURCE should have, without writing anything.",
+    )
     plan.add_argument(
         "--json", action="store_true", help="print a JSON array, one object per reminder"
     )
-    _server_options(plan, target=False)
 
 
 def _add_export(commands: Any, common: argparse.ArgumentParser) -> None:
-    export = commands.add_parser(
+    export = _reading_command(
+        commands,
+        common,
         "export",
-        parents=[common],
-        help="write the reminders to an .ics file to import",
-        description="Write an .ics calendar holding only the reminders, ready to import into "
+        "write the reminders to an .ics file to import",
+        "Write an .ics calendar holding only the reminders, ready to import into "
         "Google Calendar, Apple Calendar, Outlook or Thunderbird.",
     )
-    export.add_argument("source", metavar="SOURCE", help="calendar to read")
     export.add_argument(
         "-o",
         "--output",
@@ -123,7 +133,6 @@ def _add_export(commands: Any, common: argparse.ArgumentParser) -> None:
     export.add_argument(
         "--dry-run", action="store_true", help="say what would be written and write nothing"
     )
-    _server_options(export, target=False)
 
 
 def _add_check(commands: Any) -> None:

@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypedDict
 
 from cal_followup import app, printing
 from cal_followup.config import Settings
@@ -69,13 +70,24 @@ def _source(args: argparse.Namespace, settings: Settings) -> str:
     return str(spec)
 
 
+class _Where(TypedDict):
+    target_spec: str | None
+    calendar: str | None
+
+
+def _where(args: argparse.Namespace, settings: Settings) -> _Where:
+    """Which calendar to write to and which collection: the command line, else the config."""
+    return _Where(
+        target_spec=args.target or settings.target, calendar=args.calendar or settings.calendar
+    )
+
+
 def sync(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     result = app.sync(
         _source(args, settings),
         now,
         settings,
-        target_spec=args.target or settings.target,
-        calendar=args.calendar or settings.calendar,
+        **_where(args, settings),
         create_target=args.create_target,
         dry_run=args.dry_run,
     )
@@ -107,8 +119,7 @@ def stop(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         _source(args, settings),
         now,
         settings,
-        target_spec=args.target or settings.target,
-        calendar=args.calendar or settings.calendar,
+        **_where(args, settings),
         dry_run=args.dry_run,
     )
     if len(matches) > 1:
@@ -133,8 +144,7 @@ def status(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         _source(args, settings),
         now,
         settings,
-        target_spec=args.target or settings.target,
-        calendar=args.calendar or settings.calendar,
+        **_where(args, settings),
     )
     printing.status(result, last_run, stops, settings.zone, as_json=args.json)
     return _report(result.outcome, args.quiet, args.debug)

@@ -119,16 +119,32 @@ class Desired:
 
 
 @dataclass(frozen=True)
-class Action:
-    """One decision about one reminder UID."""
+class Decision:
+    """What a run decided about one thing (a reminder, a draft): one row of ``sync --json``."""
 
-    kind: ActionKind
+    kind: enum.StrEnum
     uid: str
     summary: str
     due: datetime | None = None
+    note: str = field(default="", kw_only=True)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "action": str(self.kind),
+            "uid": self.uid,
+            "summary": self.summary,
+            "due": self.due.isoformat() if self.due else None,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Action(Decision):
+    """One decision about one reminder UID."""
+
+    kind: ActionKind
     desired: Desired | None = None
     existing: Existing | None = None
-    note: str = ""
 
     @property
     def reminder(self) -> Reminder | None:
@@ -141,22 +157,6 @@ class Action:
     @property
     def etag(self) -> str | None:
         return self.existing.etag if self.existing else None
-
-    def to_json(self) -> dict[str, object]:
-        return action_json(self.kind, self.uid, self.summary, self.due, self.note)
-
-
-def action_json(
-    kind: str, uid: str, summary: str, due: datetime | None, note: str
-) -> dict[str, object]:
-    """One row of ``sync --json``; calendar and mailbox actions share the shape."""
-    return {
-        "action": str(kind),
-        "uid": uid,
-        "summary": summary,
-        "due": due.isoformat() if due else None,
-        "note": note,
-    }
 
 
 EDITED_NOTE = "changed by you; left as it is"

@@ -302,7 +302,9 @@ def _record_answer(
     date = local.isoformat(timespec="minutes") if local else ""
     note = f"{headers.sender} on {date[:16].replace('T', ' ')}"
     report.actions.append(
-        MailAction(MailActionKind.ANSWERED, app.key, app.label, headers.date, headers.folder, note)
+        MailAction(
+            MailActionKind.ANSWERED, app.key, app.label, headers.date, headers.folder, note=note
+        )
     )
     if dry_run:
         return

@@ -30,7 +30,7 @@ from cal_followup.mail.folders import Folder, encode_utf7, quote
 from cal_followup.mail.memory import DraftState, MailMemory, PlacedDraft
 from cal_followup.mail.message import build_draft, draft_hash, hash_of, message_id
 from cal_followup.model import Reminder
-from cal_followup.reconcile import ActionKind, ReminderState, action_json
+from cal_followup.reconcile import ActionKind, Decision, ReminderState
 
 #: How far ahead a draft is placed: from the day before its reminder's day.
 LEAD_TIME = timedelta(days=1)
@@ -53,17 +53,15 @@ class MailActionKind(enum.StrEnum):
     ANSWERED = "answered"
 
 
-@dataclass
-class MailAction:
+@dataclass(frozen=True)
+class MailAction(Decision):
+    """One thing the mailbox part did (or would do) to a draft or an application."""
+
     kind: MailActionKind
-    uid: str
-    summary: str
-    due: datetime | None = None
     folder: str = ""
-    note: str = ""
 
     def to_json(self) -> dict[str, object]:
-        return action_json(self.kind, self.uid, self.summary, self.due, self.note or self.folder)
+        return {**super().to_json(), "note": self.note or self.folder}
 
 
 def desired_drafts(
@@ -261,7 +259,6 @@ def remove(folder: DraftsFolder, uids: set[str], memory: MailMemory) -> list[Mai
             memory.remember_draft(replace(record, state=DraftState.REMOVED))
             done.append(action)
         else:
-            action.kind = MailActionKind.KEPT
-            action.note = "left in place: without UIDPLUS it cannot be deleted alone"
-            done.append(action)
+            note = "left in place: without UIDPLUS it cannot be deleted alone"
+            done.append(replace(action, kind=MailActionKind.KEPT, note=note))
     return done

@@ -14,6 +14,7 @@ keeps the calendar in step with a memory, so there it is always CalDAV.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from cal_followup.errors import SourceError
@@ -117,15 +118,9 @@ def opening_for(
     create: bool = False,
     syncing: bool = False,
 ) -> Opening:
-    """What opening a store needs, from the user's settings."""
-    return Opening(
-        calendar=calendar,
-        create=create,
-        syncing=syncing,
-        timeout=settings.timeout,
-        user=settings.user,
-        password_command=settings.password_command,
-        token_command=settings.token_command,
-        verify_tls=settings.verify_tls,
-        ca_cert=settings.ca_cert,
-    )
+    """What opening a store needs, from the user's settings (fields of the same name)."""
+    from_settings = {
+        f.name: getattr(settings, f.name) for f in fields(Opening) if hasattr(settings, f.name)
+    }
+    from_settings.update(calendar=calendar, create=create, syncing=syncing)
+    return Opening(**from_settings)
