@@ -105,6 +105,33 @@ def test_scanner_uids_and_marker() -> None:
     assert has_marker(utf16)
 
 
+def test_a_shadowed_broken_override_is_reported_with_or_without_the_filter() -> None:
+    # Found by the property below: two overrides of one RECURRENCE-ID, the second
+    # with a DTSTART that cannot be read. The expansion keeps only the first, so a
+    # full parse used to say nothing of the broken one; the filter, which skipped
+    # the harmless first, reported it. Both must report it, on its DTSTART line.
+    override = (
+        "BEGIN:VEVENT\r\nUID:u1@x\r\nDTSTAMP:20261101T000000Z\r\nSUMMARY:Standup\r\n"
+        "{start}\r\nRECURRENCE-ID;TZID=Europe/Helsinki:20261202T000000\r\n"
+    )
+    good = override.format(start="DTSTART;TZID=Europe/Helsinki:20261125T000000")
+    body = [
+        4 * good,
+        good + "END:VEVENT\r\n",
+        override.format(start="DTSTART:2026") + "END:VEVENT\r\n",
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "calendar.ics"
+        path.write_bytes(_calendar(body, ""))
+        assert_same(str(path))
+        problems = findings(str(path), True)[1]
+        assert isinstance(problems, list)
+        broken = [text for text, fatal in problems if fatal and f"{path}:39:" in text]
+        assert len(broken) == 1, problems
+        assert "DTSTART" in broken[0] and "'2026'" in broken[0]
+        assert len(problems) == 5  # and the four cut-off events, one line each
+
+
 # --- Generated calendars ----------------------------------------------------
 
 

@@ -9,6 +9,8 @@ them with icalendar costs most of a run. A ``Selector`` keeps, for parsing:
 - every event sharing a UID with one of those, in this text or an earlier
   one of the same run (a series' overrides, its master, a later copy that
   would replace it);
+- every event sharing a UID with any other kept event of the same text: a
+  series is expanded from all its members together;
 - every VTIMEZONE and every other kind of component (few, and a broken one
   is reported);
 - every component the text alone cannot prove harmless: one that could make
@@ -84,7 +86,20 @@ class Selector:
         for block in blocks:
             if block.name == "VEVENT" and self._interview_like(block):
                 self.uids.add(unescape(block.uid))
-        return [block for block in blocks if self._keep(block)]
+        keep = [self._keep(block) for block in blocks]
+        # A series is read as a whole: its members change one another (an override
+        # shadows another of the same RECURRENCE-ID, a master gives the overrides
+        # their place), so when one member must be parsed, all of them are.
+        kept = {
+            unescape(b.uid)
+            for b, k in zip(blocks, keep, strict=True)
+            if k and b.name == "VEVENT" and b.uid
+        }
+        return [
+            block
+            for block, k in zip(blocks, keep, strict=True)
+            if k or (block.name == "VEVENT" and block.uid and unescape(block.uid) in kept)
+        ]
 
     def _keep(self, block: Block) -> bool:
         if block.name == "VTIMEZONE":

@@ -8,9 +8,9 @@ expanding one series stops after ``SERIES_SECONDS`` or ``MAX_OCCURRENCES``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from time import monotonic
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -81,6 +81,33 @@ def _sized(
             return
 
 
+def _readable(
+    events: list[Event], user_zone: ZoneInfo, report: Reporter
+) -> Generator[Problem, None, list[Event]]:
+    """The members whose own times can be read; a Problem for each of the others.
+
+    Checked one by one, before expanding: an override that another override
+    of the same RECURRENCE-ID shadows is never looked at by the expansion,
+    yet it is broken all the same, and the user must hear of it with its line.
+    """
+    readable: list[Event] = []
+    for event in events:
+        try:
+            event_times(event.component, user_zone)
+        except Exception as error:  # noqa: BLE001 - this member alone is lost
+            yield report.failed(event, "cannot read its time", error, "DTSTART")
+            continue
+        rid = event.component.get("RECURRENCE-ID")
+        try:
+            if rid is not None and not isinstance(rid.dt, date):
+                raise ValueError(f"not a date or time: {rid.to_ical()!r}")
+        except Exception as error:  # noqa: BLE001
+            yield report.failed(event, "cannot read its RECURRENCE-ID", error, "RECURRENCE-ID")
+            continue
+        readable.append(event)
+    return readable
+
+
 def expand_series(
     uid: str,
     events: list[Event],
@@ -92,6 +119,9 @@ def expand_series(
 ) -> Iterator[Occurrence | Problem]:
     """The occurrences of one series in ``window``, and what went wrong with it."""
     events = [Event(e.component, e.block) for e in events]  # fast-forwarding replaces them
+    events = yield from _readable(events, user_zone, report)
+    if not events:
+        return
     refused = list(_sized(events, window, user_zone, report))
     if refused:
         yield from refused
