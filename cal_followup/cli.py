@@ -196,16 +196,44 @@ def _server_options(parser: argparse.ArgumentParser, *, target: bool = True) -> 
     )
 
 
-def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    source_help = (
-        "calendar to follow: a CalDAV calendar URL (or server URL with --calendar), "
-        "an .ics file (updated in place) or a vdir folder; default: the config's url"
+_FOLLOWED_SOURCE_HELP = (
+    "calendar to follow: a CalDAV calendar URL (or server URL with --calendar), "
+    "an .ics file (updated in place) or a vdir folder; default: the config's url"
+)
+
+
+def _followed_command(
+    commands: Any,
+    common: argparse.ArgumentParser,
+    name: str,
+    summary: str,
+    description: str,
+    *,
+    source_option: bool = False,
+) -> argparse.ArgumentParser:
+    """A command on the followed calendar (sync, stop, status): SOURCE defaults to the config's.
+
+    ``source_option`` takes SOURCE as ``--source``, for a command whose
+    positional argument is something else.
+    """
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, parents=[common], help=summary, description=description
     )
-    sync = commands.add_parser(
+    if source_option:
+        parser.add_argument("--source", metavar="SOURCE", help=_FOLLOWED_SOURCE_HELP)
+    else:
+        parser.add_argument("source", metavar="SOURCE", nargs="?", help=_FOLLOWED_SOURCE_HELP)
+    _server_options(parser)
+    return parser
+
+
+def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    sync = _followed_command(
+        commands,
+        common,
         "sync",
-        parents=[common],
-        help="write, move and withdraw reminders in the calendar",
-        description="Bring the reminders in the calendar in line with the plan: create the "
+        "write, move and withdraw reminders in the calendar",
+        "Bring the reminders in the calendar in line with the plan: create the "
         "missing ones, move those whose interview moved, withdraw pending ones whose "
         "interview was cancelled, deleted or answered. Only events carrying "
         "cal-followup's marker are touched; reminders you deleted or edited are left "
@@ -213,8 +241,6 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         "in the config it then places the drafts due today or tomorrow in your Drafts folder "
         "and, with stop_on_reply, stops applications whose people wrote to you.",
     )
-    sync.add_argument("source", metavar="SOURCE", nargs="?", help=source_help)
-    _server_options(sync)
     sync.add_argument(
         "--create-target",
         action="store_true",
@@ -225,15 +251,17 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     sync.add_argument("--json", action="store_true", help="print the actions as a JSON array")
 
-    stop = commands.add_parser(
+    stop = _followed_command(
+        commands,
+        common,
         "stop",
-        parents=[common],
-        help="stop following an interview (replied, offer, ...)",
-        description="Stop the follow-ups of one interview. QUERY matches an interview's UID, "
+        "stop following an interview (replied, offer, ...)",
+        "Stop the follow-ups of one interview. QUERY matches an interview's UID, "
         "company or summary; when several interviews of different applications match "
         "they are listed and nothing is changed (rounds of one application are one "
         "match). With --reason rejected the pending follow-ups are replaced by one "
         "gracious reply reminder. The change is written at once.",
+        source_option=True,
     )
     stop.add_argument("query", metavar="QUERY", help="UID, company or words of the summary")
     stop.add_argument(
@@ -242,19 +270,16 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         choices=("replied", "offer", "rejected", "withdrawn"),
         help="why the follow-ups stop",
     )
-    stop.add_argument("--source", metavar="SOURCE", help=source_help)
-    _server_options(stop)
     stop.add_argument("--dry-run", action="store_true", help="say which interview, change nothing")
 
-    status = commands.add_parser(
+    status = _followed_command(
+        commands,
+        common,
         "status",
-        parents=[common],
-        help="list followed interviews and each stage's state",
-        description="List the interviews being followed, the state of each stage (pending, "
+        "list followed interviews and each stage's state",
+        "List the interviews being followed, the state of each stage (pending, "
         "sent, deleted or edited by you, stopped), and the last sync's result.",
     )
-    status.add_argument("source", metavar="SOURCE", nargs="?", help=source_help)
-    _server_options(status)
     status.add_argument("--json", action="store_true", help="print JSON")
 
 
