@@ -18,6 +18,7 @@ import codecs
 import hashlib
 import os
 from dataclasses import dataclass
+from typing import ClassVar, Self
 
 from cal_followup.errors import SourceError
 from cal_followup.ics import Window
@@ -159,8 +160,6 @@ def _newline(data: bytes) -> bytes:
     return b"\r"  # old Mac files: CR alone
 
 
-
-
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -181,21 +180,33 @@ def _encode_file(data: bytes, bom: bytes, codec: str) -> bytes:
     return bom + data
 
 
-class IcsFileStore(Store):
-    """A single .ics file; objects are the file's components grouped by UID."""
+class _PathStore(Store):
+    """A store on a local path: SOURCE is the path, named by it and by its absolute form."""
+
+    #: What ``identity`` starts with, so a file and a folder never share one.
+    _SCHEME: ClassVar[str]
 
     @classmethod
-    def claims(cls, spec: str, opening: Opening) -> bool:
-        return os.path.exists(spec) and not os.path.isdir(spec)
-
-    @classmethod
-    def open(cls, spec: str, opening: Opening) -> IcsFileStore:
+    def open(cls, spec: str, opening: Opening) -> Self:
         return cls(spec)
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.name = path
-        self.identity = "file:" + os.path.abspath(path)
+        self.identity = f"{self._SCHEME}:" + os.path.abspath(path)
+
+
+class IcsFileStore(_PathStore):
+    """A single .ics file; objects are the file's components grouped by UID."""
+
+    _SCHEME = "file"
+
+    @classmethod
+    def claims(cls, spec: str, opening: Opening) -> bool:
+        return os.path.exists(spec) and not os.path.isdir(spec)
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
         self._original: bytes | None = None
         self._parsed: _ParsedFile | None = None
         self._replacements: dict[str, bytes | None] = {}
@@ -357,7 +368,7 @@ def _tzid(block: _Block) -> str:
     return found.tzid if found else ""
 
 
-class VdirStore(Store):
+class VdirStore(_PathStore):
     """A vdir: one calendar object per ``.ics`` file; the ETag is a hash of the bytes.
 
     Hidden files and anything not ending in ``.ics`` are skipped, as
@@ -365,18 +376,14 @@ class VdirStore(Store):
     naming the reason, and the others are still read.
     """
 
+    _SCHEME = "vdir"
+
     @classmethod
     def claims(cls, spec: str, opening: Opening) -> bool:
         return os.path.isdir(spec)
 
-    @classmethod
-    def open(cls, spec: str, opening: Opening) -> VdirStore:
-        return cls(spec)
-
     def __init__(self, path: str) -> None:
-        self.path = path
-        self.name = path
-        self.identity = "vdir:" + os.path.abspath(path)
+        super().__init__(path)
         self._uids: set[str] | None = None
 
     def _file(self, href: str) -> str:
