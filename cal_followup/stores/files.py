@@ -195,6 +195,21 @@ class _PathStore(Store):
         self.name = path
         self.identity = f"{self._SCHEME}:" + os.path.abspath(path)
 
+    def _still(self, href: str, etag: str, *, gone_ok: bool = False) -> bool:
+        """Whether ``href`` still has ``etag``; raises when it changed, or went unless ``gone_ok``.
+
+        False only when it went and ``gone_ok``: a delete finds its work done.
+        """
+        current = self.fetch(href)
+        if current is None and gone_ok:
+            return False
+        if current is None or current.etag != etag:
+            raise self._changed(href)
+        return True
+
+    def _changed(self, href: str) -> PreconditionFailed:
+        return PreconditionFailed(f"{self.path}: {href} changed meanwhile")
+
 
 class IcsFileStore(_PathStore):
     """A single .ics file; objects are the file's components grouped by UID."""
@@ -297,9 +312,7 @@ class IcsFileStore(_PathStore):
         return _etag(body)
 
     def _update(self, href: str, data: bytes, etag: str) -> str | None:
-        current = self.fetch(href)
-        if current is None or current.etag != etag:
-            raise PreconditionFailed(f"{self.path}: {href} changed meanwhile")
+        self._still(href, etag)
         body = self._components(data)
         if href in self._added:  # created in this run, not yet in the file
             self._added[href] = body
@@ -309,11 +322,8 @@ class IcsFileStore(_PathStore):
         return _etag(body)
 
     def _delete(self, href: str, etag: str) -> None:
-        current = self.fetch(href)
-        if current is None:
+        if not self._still(href, etag, gone_ok=True):
             return
-        if current.etag != etag:
-            raise PreconditionFailed(f"{self.path}: {href} changed meanwhile")
         if self._added.pop(href, None) is None:
             self._replacements[href] = None
 
@@ -386,6 +396,9 @@ class VdirStore(_PathStore):
         super().__init__(path)
         self._uids: set[str] | None = None
 
+    def _changed(self, href: str) -> PreconditionFailed:
+        return PreconditionFailed(f"{self._file(href)}: changed meanwhile")
+
     def _file(self, href: str) -> str:
         if "/" in href or href.startswith("."):
             raise SourceError(f"{self.path}: refusing a file name outside the folder: {href!r}")
@@ -441,18 +454,13 @@ class VdirStore(_PathStore):
         return _etag(data)
 
     def _update(self, href: str, data: bytes, etag: str) -> str | None:
-        current = self.fetch(href)
-        if current is None or current.etag != etag:
-            raise PreconditionFailed(f"{self._file(href)}: changed meanwhile")
+        self._still(href, etag)
         write_atomically(self._file(href), data)
         return _etag(data)
 
     def _delete(self, href: str, etag: str) -> None:
-        current = self.fetch(href)
-        if current is None:
+        if not self._still(href, etag, gone_ok=True):
             return
-        if current.etag != etag:
-            raise PreconditionFailed(f"{self._file(href)}: changed meanwhile")
         try:
             os.unlink(self._file(href))
         except FileNotFoundError:
