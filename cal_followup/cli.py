@@ -88,25 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _reading_command(
-    commands: Any, common: argparse.ArgumentParser, name: str, summary: str, description: str
-) -> argparse.ArgumentParser:
-    """A command that reads SOURCE and never writes to it (plan, export)."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        name, parents=[common], help=summary, description=description
-    )
-    parser.add_argument("source", metavar="SOURCE", help="calendar to read")
-    _server_options(parser, target=False)
-    return parser
-
-
 def _add_plan(commands: Any, common: argparse.ArgumentParser) -> None:
-    plan = _reading_command(
+    plan = _calendar_command(
         commands,
         common,
         "plan",
         "show the reminders that would be created",
         "Show the reminders the interviews in SOURCE should have, without writing anything.",
+        followed=False,
     )
     plan.add_argument(
         "--json", action="store_true", help="print a JSON array, one object per reminder"
@@ -114,13 +103,14 @@ def _add_plan(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_export(commands: Any, common: argparse.ArgumentParser) -> None:
-    export = _reading_command(
+    export = _calendar_command(
         commands,
         common,
         "export",
         "write the reminders to an .ics file to import",
         "Write an .ics calendar holding only the reminders, ready to import into "
         "Google Calendar, Apple Calendar, Outlook or Thunderbird.",
+        followed=False,
     )
     export.add_argument(
         "-o",
@@ -202,33 +192,39 @@ _FOLLOWED_SOURCE_HELP = (
 )
 
 
-def _followed_command(
+def _calendar_command(
     commands: Any,
     common: argparse.ArgumentParser,
     name: str,
     summary: str,
     description: str,
     *,
+    followed: bool = True,
     source_option: bool = False,
 ) -> argparse.ArgumentParser:
-    """A command on the followed calendar (sync, stop, status): SOURCE defaults to the config's.
+    """A command on a calendar: its SOURCE and the calendar options.
 
-    ``source_option`` takes SOURCE as ``--source``, for a command whose
-    positional argument is something else.
+    A ``followed`` command (sync, stop, status) works on the calendar the
+    reminders go to: SOURCE defaults to the config's and --target names where
+    the reminders are; ``source_option`` takes SOURCE as ``--source``, for a
+    command whose positional argument is something else. Otherwise the command
+    only reads the SOURCE it is given (plan, export).
     """
     parser: argparse.ArgumentParser = commands.add_parser(
         name, parents=[common], help=summary, description=description
     )
-    if source_option:
+    if not followed:
+        parser.add_argument("source", metavar="SOURCE", help="calendar to read")
+    elif source_option:
         parser.add_argument("--source", metavar="SOURCE", help=_FOLLOWED_SOURCE_HELP)
     else:
         parser.add_argument("source", metavar="SOURCE", nargs="?", help=_FOLLOWED_SOURCE_HELP)
-    _server_options(parser)
+    _server_options(parser, target=followed)
     return parser
 
 
 def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    sync = _followed_command(
+    sync = _calendar_command(
         commands,
         common,
         "sync",
@@ -251,7 +247,7 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     sync.add_argument("--json", action="store_true", help="print the actions as a JSON array")
 
-    stop = _followed_command(
+    stop = _calendar_command(
         commands,
         common,
         "stop",
@@ -272,7 +268,7 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     stop.add_argument("--dry-run", action="store_true", help="say which interview, change nothing")
 
-    status = _followed_command(
+    status = _calendar_command(
         commands,
         common,
         "status",
