@@ -135,6 +135,13 @@ import cal_followup
 for module in pkgutil.walk_packages(cal_followup.__path__, "cal_followup."):
     if not module.name.endswith("__main__"):
         importlib.import_module(module.name)  # every import first: startup is not the work
+# The libraries cal_followup imports only when a command needs them are startup too
+# (holidays loads every country's module at once): import them as well.
+for name in ("holidays", "holidays.countries", "workalendar.registry", "voikko"):
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass
 from cal_followup.cli import main
 
 def peak_kb():

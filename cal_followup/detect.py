@@ -115,6 +115,20 @@ def _summary_pattern(template: str) -> re.Pattern[str]:
     return re.compile(template.replace("{word}", _interview_words()), re.IGNORECASE)
 
 
+@cache
+def _summary_shape(template: str) -> re.Pattern[str]:
+    # The template with any text where an interview word goes: it matches whatever the
+    # full pattern matches, and compiles in a fraction of the time (the full pattern
+    # holds every language's words), so the full one is compiled only when needed.
+    return re.compile(template.replace("{word}", ".+?"), re.IGNORECASE)
+
+
+def _summary_match(template: str, summary: str) -> re.Match[str] | None:
+    if not _summary_shape(template).match(summary):
+        return None
+    return _summary_pattern(template).match(summary)
+
+
 def _labelled_lines(description: str, languages: Iterable[Language]) -> dict[str, list[str]]:
     """``{field: [values]}`` from lines like ``Company: Acme`` in any language.
 
@@ -193,7 +207,7 @@ def _from_summary(summary: str, language_order: list[Language]) -> tuple[str | N
     word_alternation = _interview_words()
     for language in language_order:
         for template in language.summary_patterns:
-            match = _summary_pattern(template).match(summary)
+            match = _summary_match(template, summary)
             if match:
                 groups = match.groupdict()
                 company = clean(groups.get("company") or "", 80) or None

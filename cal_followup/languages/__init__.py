@@ -57,7 +57,8 @@ class Language:
     units: dict[str, int | str]
     weekdays: dict[str, int]
     months: dict[str, int]
-    phrases: tuple[TimelinePhrase, ...] = field(default=())
+    #: The ``[timeline]`` table as written; its phrases are compiled on first use.
+    timeline_source: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     #: Other names a ``Language:`` line may use for this language ("Finnish", "suomi").
     aliases: tuple[str, ...] = ()
     #: Word lists for ``cal-followup check`` (greetings, slang, demanding phrases...),
@@ -77,6 +78,12 @@ class Language:
 
     def placeholder(self, name: str) -> str:
         return self.placeholders.get(name) or f"[{name}]"
+
+    @functools.cached_property
+    def phrases(self) -> tuple[TimelinePhrase, ...]:
+        """The timeline phrases, compiled when a text in this language is first read
+        (compiling every language's at start-up cost more than a small calendar's work)."""
+        return _compile_phrases(self.timeline_source)
 
 
 def _alternation(words: Any) -> str:
@@ -124,7 +131,7 @@ def parse_language(data: dict[str, Any]) -> Language:
         units={k.lower(): v for k, v in timeline.get("units", {}).items()},
         weekdays={k.lower(): int(v) for k, v in timeline.get("weekdays", {}).items()},
         months={k.lower(): int(v) for k, v in timeline.get("months", {}).items()},
-        phrases=_compile_phrases(timeline),
+        timeline_source=timeline,
         aliases=_lower_tuple(data.get("aliases", [])),
         lint={k: _lower_tuple(v) for k, v in data.get("lint", {}).items()},
         forms={k: {str(a): str(b) for a, b in v.items()} for k, v in data.get("forms", {}).items()},
