@@ -88,30 +88,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_plan(commands: Any, common: argparse.ArgumentParser) -> None:
-    plan = _calendar_command(
-        commands,
-        common,
-        "plan",
+#: Each calendar command's one-line help and its description.
+_COMMAND_TEXTS = {
+    "plan": (
         "show the reminders that would be created",
         "Show the reminders the interviews in SOURCE should have, without writing anything.",
-        followed=False,
-    )
+    ),
+    "export": (
+        "write the reminders to an .ics file to import",
+        "Write an .ics calendar holding only the reminders, ready to import into "
+        "Google Calendar, Apple Calendar, Outlook or Thunderbird.",
+    ),
+    "sync": (
+        "write, move and withdraw reminders in the calendar",
+        "Bring the reminders in the calendar in line with the plan: create the "
+        "missing ones, move those whose interview moved, withdraw pending ones whose "
+        "interview was cancelled, deleted or answered. Only events carrying "
+        "cal-followup's marker are touched; reminders you deleted or edited are left "
+        "alone; past reminders are history. Silent when nothing changed. With imap_url "
+        "in the config it then places the drafts due today or tomorrow in your Drafts folder "
+        "and, with stop_on_reply, stops applications whose people wrote to you.",
+    ),
+    "stop": (
+        "stop following an interview (replied, offer, ...)",
+        "Stop the follow-ups of one interview. QUERY matches an interview's UID, "
+        "company or summary; when several interviews of different applications match "
+        "they are listed and nothing is changed (rounds of one application are one "
+        "match). With --reason rejected the pending follow-ups are replaced by one "
+        "gracious reply reminder. The change is written at once.",
+    ),
+    "status": (
+        "list followed interviews and each stage's state",
+        "List the interviews being followed, the state of each stage (pending, "
+        "sent, deleted or edited by you, stopped), and the last sync's result.",
+    ),
+}
+
+
+def _add_plan(commands: Any, common: argparse.ArgumentParser) -> None:
+    plan = _calendar_command(commands, common, "plan", followed=False)
     plan.add_argument(
         "--json", action="store_true", help="print a JSON array, one object per reminder"
     )
 
 
 def _add_export(commands: Any, common: argparse.ArgumentParser) -> None:
-    export = _calendar_command(
-        commands,
-        common,
-        "export",
-        "write the reminders to an .ics file to import",
-        "Write an .ics calendar holding only the reminders, ready to import into "
-        "Google Calendar, Apple Calendar, Outlook or Thunderbird.",
-        followed=False,
-    )
+    export = _calendar_command(commands, common, "export", followed=False)
     export.add_argument(
         "-o",
         "--output",
@@ -196,8 +218,6 @@ def _calendar_command(
     commands: Any,
     common: argparse.ArgumentParser,
     name: str,
-    summary: str,
-    description: str,
     *,
     followed: bool = True,
     source_option: bool = False,
@@ -210,6 +230,7 @@ def _calendar_command(
     command whose positional argument is something else. Otherwise the command
     only reads the SOURCE it is given (plan, export).
     """
+    summary, description = _COMMAND_TEXTS[name]
     parser: argparse.ArgumentParser = commands.add_parser(
         name, parents=[common], help=summary, description=description
     )
@@ -224,19 +245,7 @@ def _calendar_command(
 
 
 def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    sync = _calendar_command(
-        commands,
-        common,
-        "sync",
-        "write, move and withdraw reminders in the calendar",
-        "Bring the reminders in the calendar in line with the plan: create the "
-        "missing ones, move those whose interview moved, withdraw pending ones whose "
-        "interview was cancelled, deleted or answered. Only events carrying "
-        "cal-followup's marker are touched; reminders you deleted or edited are left "
-        "alone; past reminders are history. Silent when nothing changed. With imap_url "
-        "in the config it then places the drafts due today or tomorrow in your Drafts folder "
-        "and, with stop_on_reply, stops applications whose people wrote to you.",
-    )
+    sync = _calendar_command(commands, common, "sync")
     sync.add_argument(
         "--create-target",
         action="store_true",
@@ -247,18 +256,7 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     sync.add_argument("--json", action="store_true", help="print the actions as a JSON array")
 
-    stop = _calendar_command(
-        commands,
-        common,
-        "stop",
-        "stop following an interview (replied, offer, ...)",
-        "Stop the follow-ups of one interview. QUERY matches an interview's UID, "
-        "company or summary; when several interviews of different applications match "
-        "they are listed and nothing is changed (rounds of one application are one "
-        "match). With --reason rejected the pending follow-ups are replaced by one "
-        "gracious reply reminder. The change is written at once.",
-        source_option=True,
-    )
+    stop = _calendar_command(commands, common, "stop", source_option=True)
     stop.add_argument("query", metavar="QUERY", help="UID, company or words of the summary")
     stop.add_argument(
         "--reason",
@@ -268,14 +266,7 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     stop.add_argument("--dry-run", action="store_true", help="say which interview, change nothing")
 
-    status = _calendar_command(
-        commands,
-        common,
-        "status",
-        "list followed interviews and each stage's state",
-        "List the interviews being followed, the state of each stage (pending, "
-        "sent, deleted or edited by you, stopped), and the last sync's result.",
-    )
+    status = _calendar_command(commands, common, "status")
     status.add_argument("--json", action="store_true", help="print JSON")
 
 
