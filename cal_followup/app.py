@@ -98,16 +98,9 @@ class Export:
 
 
 def export(
-    source_spec: str,
-    now: datetime,
-    settings: Settings,
-    *,
-    output: str,
-    calendar: str | None = None,
-    dry_run: bool = False,
+    outcome: Outcome, settings: Settings, now: datetime, *, output: str, dry_run: bool = False
 ) -> Export:
-    """The reminders as an .ics calendar, written atomically to ``output`` (not for '-')."""
-    outcome = plan(source_spec, now, settings, calendar)
+    """``plan``'s reminders as an .ics calendar, written atomically to ``output`` (not for '-')."""
     result = Export(outcome, export_bytes(outcome, settings, now))
     if not dry_run and output != "-":
         write_atomically(output, result.data)

@@ -21,7 +21,7 @@ import dataclasses
 import hashlib
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
 from importlib import resources
@@ -31,11 +31,9 @@ from cal_followup.config import Settings
 from cal_followup.errors import FollowupError
 from cal_followup.ics import Problem
 from cal_followup.model import Application, Interview, Person, Reminder, Stage, StatedTimeline
-from cal_followup.policy import plan_interview
+from cal_followup.policy import Anchors, plan_interview
 from cal_followup.stages import PER_ROUND
 
-#: Anchors and user-fixed stages a sync remembers for one interview.
-Anchors = tuple[Mapping[Stage, datetime], frozenset[Stage]]
 ALL_STAGES = frozenset(Stage)
 THANK_YOU_ONLY = PER_ROUND
 _SEPARATORS = re.compile(r"[._\-]+")
@@ -452,15 +450,13 @@ def _plan_one(
     reminders: list[Reminder] = []
     for interview, stages in planning_items(application):
         try:
-            anchors, fixed = anchors_for(interview) if anchors_for else ({}, frozenset())
             reminders.extend(
                 plan_interview(
                     interview,
                     now,
                     settings,
                     calendar_for(interview),  # type: ignore[arg-type]
-                    anchors,
-                    fixed,
+                    anchors_for(interview) if anchors_for else None,
                     stages=stages,
                     application=application.key,
                 )

@@ -88,40 +88,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _reading_command(
-    commands: Any, common: argparse.ArgumentParser, name: str, summary: str, description: str
-) -> argparse.ArgumentParser:
-    """A command that reads SOURCE and never writes to it (plan, export)."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        name, parents=[common], help=summary, description=description
-    )
-    parser.add_argument("source", metavar="SOURCE", help="calendar to read")
-    _server_options(parser, target=False)
-    return parser
+#: Each calendar command's one-line help and its description.
+_COMMAND_TEXTS = {
+    "plan": (
+        "show the reminders that would be created",
+        "Show the reminders the interviews in SOURCE should have, without writing anything.",
+    ),
+    "export": (
+        "write the reminders to an .ics file to import",
+        "Write an .ics calendar holding only the reminders, ready to import into "
+        "Google Calendar, Apple Calendar, Outlook or Thunderbird.",
+    ),
+    "sync": (
+        "write, move and withdraw reminders in the calendar",
+        "Bring the reminders in the calendar in line with the plan: create the "
+        "missing ones, move those whose interview moved, withdraw pending ones whose "
+        "interview was cancelled, deleted or answered. Only events carrying "
+        "cal-followup's marker are touched; reminders you deleted or edited are left "
+        "alone; past reminders are history. Silent when nothing changed. With imap_url "
+        "in the config it then places the drafts due today or tomorrow in your Drafts folder "
+        "and, with stop_on_reply, stops applications whose people wrote to you.",
+    ),
+    "stop": (
+        "stop following an interview (replied, offer, ...)",
+        "Stop the follow-ups of one interview. QUERY matches an interview's UID, "
+        "company or summary; when several interviews of different applications match "
+        "they are listed and nothing is changed (rounds of one application are one "
+        "match). With --reason rejected the pending follow-ups are replaced by one "
+        "gracious reply reminder. The change is written at once.",
+    ),
+    "status": (
+        "list followed interviews and each stage's state",
+        "List the interviews being followed, the state of each stage (pending, "
+        "sent, deleted or edited by you, stopped), and the last sync's result.",
+    ),
+}
 
 
 def _add_plan(commands: Any, common: argparse.ArgumentParser) -> None:
-    plan = _reading_command(
-        commands,
-        common,
-        "plan",
-        "show the reminders that would be created",
-        "Show the reminders the interviews in SOURCE should have, without writing anything.",
-    )
+    plan = _calendar_command(commands, common, "plan", followed=False)
     plan.add_argument(
         "--json", action="store_true", help="print a JSON array, one object per reminder"
     )
 
 
 def _add_export(commands: Any, common: argparse.ArgumentParser) -> None:
-    export = _reading_command(
-        commands,
-        common,
-        "export",
-        "write the reminders to an .ics file to import",
-        "Write an .ics calendar holding only the reminders, ready to import into "
-        "Google Calendar, Apple Calendar, Outlook or Thunderbird.",
-    )
+    export = _calendar_command(commands, common, "export", followed=False)
     export.add_argument(
         "-o",
         "--output",
@@ -196,25 +208,44 @@ def _server_options(parser: argparse.ArgumentParser, *, target: bool = True) -> 
     )
 
 
+_FOLLOWED_SOURCE_HELP = (
+    "calendar to follow: a CalDAV calendar URL (or server URL with --calendar), "
+    "an .ics file (updated in place) or a vdir folder; default: the config's url"
+)
+
+
+def _calendar_command(
+    commands: Any,
+    common: argparse.ArgumentParser,
+    name: str,
+    *,
+    followed: bool = True,
+    source_option: bool = False,
+) -> argparse.ArgumentParser:
+    """A command on a calendar: its SOURCE and the calendar options.
+
+    A ``followed`` command (sync, stop, status) works on the calendar the
+    reminders go to: SOURCE defaults to the config's and --target names where
+    the reminders are; ``source_option`` takes SOURCE as ``--source``, for a
+    command whose positional argument is something else. Otherwise the command
+    only reads the SOURCE it is given (plan, export).
+    """
+    summary, description = _COMMAND_TEXTS[name]
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, parents=[common], help=summary, description=description
+    )
+    if not followed:
+        parser.add_argument("source", metavar="SOURCE", help="calendar to read")
+    elif source_option:
+        parser.add_argument("--source", metavar="SOURCE", help=_FOLLOWED_SOURCE_HELP)
+    else:
+        parser.add_argument("source", metavar="SOURCE", nargs="?", help=_FOLLOWED_SOURCE_HELP)
+    _server_options(parser, target=followed)
+    return parser
+
+
 def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    source_help = (
-        "calendar to follow: a CalDAV calendar URL (or server URL with --calendar), "
-        "an .ics file (updated in place) or a vdir folder; default: the config's url"
-    )
-    sync = commands.add_parser(
-        "sync",
-        parents=[common],
-        help="write, move and withdraw reminders in the calendar",
-        description="Bring the reminders in the calendar in line with the plan: create the "
-        "missing ones, move those whose interview moved, withdraw pending ones whose "
-        "interview was cancelled, deleted or answered. Only events carrying "
-        "cal-followup's marker are touched; reminders you deleted or edited are left "
-        "alone; past reminders are history. Silent when nothing changed. With imap_url "
-        "in the config it then places the drafts due today or tomorrow in your Drafts folder "
-        "and, with stop_on_reply, stops applications whose people wrote to you.",
-    )
-    sync.add_argument("source", metavar="SOURCE", nargs="?", help=source_help)
-    _server_options(sync)
+    sync = _calendar_command(commands, common, "sync")
     sync.add_argument(
         "--create-target",
         action="store_true",
@@ -225,16 +256,7 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     sync.add_argument("--json", action="store_true", help="print the actions as a JSON array")
 
-    stop = commands.add_parser(
-        "stop",
-        parents=[common],
-        help="stop following an interview (replied, offer, ...)",
-        description="Stop the follow-ups of one interview. QUERY matches an interview's UID, "
-        "company or summary; when several interviews of different applications match "
-        "they are listed and nothing is changed (rounds of one application are one "
-        "match). With --reason rejected the pending follow-ups are replaced by one "
-        "gracious reply reminder. The change is written at once.",
-    )
+    stop = _calendar_command(commands, common, "stop", source_option=True)
     stop.add_argument("query", metavar="QUERY", help="UID, company or words of the summary")
     stop.add_argument(
         "--reason",
@@ -242,19 +264,9 @@ def _add_sync_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         choices=("replied", "offer", "rejected", "withdrawn"),
         help="why the follow-ups stop",
     )
-    stop.add_argument("--source", metavar="SOURCE", help=source_help)
-    _server_options(stop)
     stop.add_argument("--dry-run", action="store_true", help="say which interview, change nothing")
 
-    status = commands.add_parser(
-        "status",
-        parents=[common],
-        help="list followed interviews and each stage's state",
-        description="List the interviews being followed, the state of each stage (pending, "
-        "sent, deleted or edited by you, stopped), and the last sync's result.",
-    )
-    status.add_argument("source", metavar="SOURCE", nargs="?", help=source_help)
-    _server_options(status)
+    status = _calendar_command(commands, common, "status")
     status.add_argument("--json", action="store_true", help="print JSON")
 
 

@@ -32,14 +32,8 @@ def plan(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
 
 
 def export(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
-    exported = app.export(
-        args.source,
-        now,
-        settings,
-        output=args.output,
-        calendar=args.calendar or settings.calendar,
-        dry_run=args.dry_run,
-    )
+    outcome = app.plan(args.source, now, settings, args.calendar or settings.calendar)
+    exported = app.export(outcome, settings, now, output=args.output, dry_run=args.dry_run)
     count = exported.count
     if args.dry_run:
         print(f"would write {count} reminder{'s' * (count != 1)} to {args.output}")

@@ -85,6 +85,10 @@ def thank_you_due(interview_end: datetime, settings: Settings) -> datetime:
     return min(due, interview_end + timedelta(hours=24))
 
 
+#: The due times a sync gave an interview's stages, and the stages the user moved.
+Anchors = tuple[Mapping[Stage, datetime], frozenset[Stage]]
+
+
 @dataclass(frozen=True)
 class Planned:
     stage: Stage
@@ -291,17 +295,19 @@ def plan_interview(
     now: datetime,
     settings: Settings,
     business: BusinessDays,
-    anchors: Mapping[Stage, datetime] | None = None,
-    fixed: frozenset[Stage] = frozenset(),
+    remembered: Anchors | None = None,
     *,
     stages: frozenset[Stage] | None = None,
     application: str = "",
 ) -> list[Reminder]:
     """The reminders ``interview`` should have, as seen at ``now``.
 
-    ``stages`` limits the stages planned (an application's earlier rounds get
-    thank-yous only); ``application`` is the key the reminders carry.
+    ``remembered`` holds the anchors and user-fixed stages a sync kept (see
+    ``plan_stages``); ``stages`` limits the stages planned (an application's
+    earlier rounds get thank-yous only); ``application`` is the key the
+    reminders carry.
     """
+    anchors, fixed = remembered or ({}, frozenset())
     reminders = []
     for item in plan_stages(interview, now, settings, business, anchors, fixed):
         if stages is not None and item.stage not in stages:

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cal_followup.model import Interview, Reminder, Stage, StopReason
+from cal_followup.policy import Anchors
 from cal_followup.utc import ical_utc
 
 #: Due times earlier runs gave an interview's stages, and the stages the user fixed.
-Anchors = tuple[Mapping[Stage, datetime], frozenset[Stage]]
 
 
 class ActionKind(enum.StrEnum):

@@ -453,7 +453,7 @@ def test_an_earlier_rounds_relative_timeline_times_the_check_in_but_is_not_quote
 
 @pytest.mark.parametrize("domain", ["yahoo.fr", "hotmail.fr", "t-online.de", "gmx.com"])
 def test_a_public_mail_provider_never_names_the_company(domain: str) -> None:
-    from cal_followup.detect import _company_from_domain
+    from cal_followup.detectpeople import company_from_domain
 
-    assert _company_from_domain(f"recruiter@{domain}") is None
-    assert _company_from_domain("recruiter@acme.example") == "Acme"
+    assert company_from_domain(f"recruiter@{domain}") is None
+    assert company_from_domain("recruiter@acme.example") == "Acme"

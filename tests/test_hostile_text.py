@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cal_followup.detect import _clean
+from cal_followup.detectpeople import clean
 from tests.test_untrusted import invite, plan
 
 LINKS = [
@@ -73,4 +73,4 @@ def test_dotted_numbers_are_no_deadline(tmp_path: Path) -> None:
     st.sampled_from(["", "/", "/a?b=1", "?x=1", "#f", ":8080/x"]),
 )
 def test_bare_domains_never_survive_cleaning(name: str, dot: str, tld: str, tail: str) -> None:
-    assert name not in _clean(f"Acme {name}{dot}{tld}{tail} Oy")
+    assert name not in clean(f"Acme {name}{dot}{tld}{tail} Oy")

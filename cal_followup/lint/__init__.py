@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from cal_followup.languages import Language, load_languages
 from cal_followup.lint.ics import calendar_drafts, is_calendar
@@ -99,12 +99,8 @@ class Finding:
     message: str
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "line": self.line,
-            "column": self.column,
-            "code": self.code,
-            "message": self.message,
-        }
+        # Every field, in order, under its own name.
+        return asdict(self)
 
 
 @dataclass(frozen=True)

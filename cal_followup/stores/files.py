@@ -18,6 +18,7 @@ import codecs
 import hashlib
 import os
 from dataclasses import dataclass
+from typing import ClassVar, Self
 
 from cal_followup.errors import SourceError
 from cal_followup.ics import Window
@@ -159,8 +160,6 @@ def _newline(data: bytes) -> bytes:
     return b"\r"  # old Mac files: CR alone
 
 
-
-
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -181,21 +180,48 @@ def _encode_file(data: bytes, bom: bytes, codec: str) -> bytes:
     return bom + data
 
 
-class IcsFileStore(Store):
-    """A single .ics file; objects are the file's components grouped by UID."""
+class _PathStore(Store):
+    """A store on a local path: SOURCE is the path, named by it and by its absolute form."""
+
+    #: What ``identity`` starts with, so a file and a folder never share one.
+    _SCHEME: ClassVar[str]
 
     @classmethod
-    def claims(cls, spec: str, opening: Opening) -> bool:
-        return os.path.exists(spec) and not os.path.isdir(spec)
-
-    @classmethod
-    def open(cls, spec: str, opening: Opening) -> IcsFileStore:
+    def open(cls, spec: str, opening: Opening) -> Self:
         return cls(spec)
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.name = path
-        self.identity = "file:" + os.path.abspath(path)
+        self.identity = f"{self._SCHEME}:" + os.path.abspath(path)
+
+    def _still(self, href: str, etag: str, *, gone_ok: bool = False) -> bool:
+        """Whether ``href`` still has ``etag``; raises when it changed, or went unless ``gone_ok``.
+
+        False only when it went and ``gone_ok``: a delete finds its work done.
+        """
+        current = self.fetch(href)
+        if current is None and gone_ok:
+            return False
+        if current is None or current.etag != etag:
+            raise self._changed(href)
+        return True
+
+    def _changed(self, href: str) -> PreconditionFailed:
+        return PreconditionFailed(f"{self.path}: {href} changed meanwhile")
+
+
+class IcsFileStore(_PathStore):
+    """A single .ics file; objects are the file's components grouped by UID."""
+
+    _SCHEME = "file"
+
+    @classmethod
+    def claims(cls, spec: str, opening: Opening) -> bool:
+        return os.path.exists(spec) and not os.path.isdir(spec)
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
         self._original: bytes | None = None
         self._parsed: _ParsedFile | None = None
         self._replacements: dict[str, bytes | None] = {}
@@ -286,9 +312,7 @@ class IcsFileStore(Store):
         return _etag(body)
 
     def _update(self, href: str, data: bytes, etag: str) -> str | None:
-        current = self.fetch(href)
-        if current is None or current.etag != etag:
-            raise PreconditionFailed(f"{self.path}: {href} changed meanwhile")
+        self._still(href, etag)
         body = self._components(data)
         if href in self._added:  # created in this run, not yet in the file
             self._added[href] = body
@@ -298,11 +322,8 @@ class IcsFileStore(Store):
         return _etag(body)
 
     def _delete(self, href: str, etag: str) -> None:
-        current = self.fetch(href)
-        if current is None:
+        if not self._still(href, etag, gone_ok=True):
             return
-        if current.etag != etag:
-            raise PreconditionFailed(f"{self.path}: {href} changed meanwhile")
         if self._added.pop(href, None) is None:
             self._replacements[href] = None
 
@@ -357,7 +378,7 @@ def _tzid(block: _Block) -> str:
     return found.tzid if found else ""
 
 
-class VdirStore(Store):
+class VdirStore(_PathStore):
     """A vdir: one calendar object per ``.ics`` file; the ETag is a hash of the bytes.
 
     Hidden files and anything not ending in ``.ics`` are skipped, as
@@ -365,19 +386,18 @@ class VdirStore(Store):
     naming the reason, and the others are still read.
     """
 
+    _SCHEME = "vdir"
+
     @classmethod
     def claims(cls, spec: str, opening: Opening) -> bool:
         return os.path.isdir(spec)
 
-    @classmethod
-    def open(cls, spec: str, opening: Opening) -> VdirStore:
-        return cls(spec)
-
     def __init__(self, path: str) -> None:
-        self.path = path
-        self.name = path
-        self.identity = "vdir:" + os.path.abspath(path)
+        super().__init__(path)
         self._uids: set[str] | None = None
+
+    def _changed(self, href: str) -> PreconditionFailed:
+        return PreconditionFailed(f"{self._file(href)}: changed meanwhile")
 
     def _file(self, href: str) -> str:
         if "/" in href or href.startswith("."):
@@ -434,18 +454,13 @@ class VdirStore(Store):
         return _etag(data)
 
     def _update(self, href: str, data: bytes, etag: str) -> str | None:
-        current = self.fetch(href)
-        if current is None or current.etag != etag:
-            raise PreconditionFailed(f"{self._file(href)}: changed meanwhile")
+        self._still(href, etag)
         write_atomically(self._file(href), data)
         return _etag(data)
 
     def _delete(self, href: str, etag: str) -> None:
-        current = self.fetch(href)
-        if current is None:
+        if not self._still(href, etag, gone_ok=True):
             return
-        if current.etag != etag:
-            raise PreconditionFailed(f"{self._file(href)}: changed meanwhile")
         try:
             os.unlink(self._file(href))
         except FileNotFoundError:
