@@ -68,6 +68,8 @@ _TEXT = frozenset(
 )  # fmt: skip
 _STAMPS = frozenset({"DTSTAMP", "CREATED", "LAST-MODIFIED", "ACKNOWLEDGED"})
 _NUMBERS = frozenset({"SEQUENCE", "PRIORITY", "REPEAT"})
+#: Properties RFC 5545 lets an event hold more than once.
+_REPEATABLE = frozenset({"EXDATE", "RDATE", "EXRULE", "ATTACH", "REQUEST-STATUS"})
 
 
 class Selector:
@@ -251,7 +253,9 @@ def _harmless_times(seen: dict[str, list[tuple[dict[str, str], str]]], window_da
         return False
     if "RDATE" in seen or ("DTEND" in seen and "DURATION" in seen):
         return False
-    if any(len(seen.get(name, ())) > 1 for name in ("DTEND", "DURATION", "RRULE")):
+    # A property that may appear once, written twice, becomes a list in icalendar, which
+    # breaks whatever reads it as one value (SEQUENCE in a series): reading reports it.
+    if any(len(values) > 1 for name, values in seen.items() if name not in _REPEATABLE):
         return False
     start = _time_value(*seen["DTSTART"][0])
     if start is None:
