@@ -245,7 +245,7 @@ def status(
     """What a sync would do now, the last run's result, and the stopped interviews."""
     with locked_stores(source_spec, settings, target_spec=target_spec, calendar=calendar) as stores:
         result = _sync(stores, now, settings, True)
-        if settings.imap_url:
+        if settings.imap.url:
             result.mail = mailbox_status(stores.memory, settings)
         return result, stores.memory.last_run(), stores.memory.stops()
 

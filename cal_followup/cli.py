@@ -313,7 +313,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _configure_transport(args: argparse.Namespace, settings: Settings) -> None:
     """TLS trust for every request, and the --debug request log (method, path, status)."""
-    transport.configure(settings.verify_tls, settings.ca_cert)
+    transport.configure(settings.verify_tls, settings.caldav.ca_cert)
     if args.debug:
         transport.enable_request_log(sys.stderr)
     else:

@@ -58,7 +58,7 @@ def check(args: argparse.Namespace) -> int:
 
 
 def _source(args: argparse.Namespace, settings: Settings) -> str:
-    spec = getattr(args, "source", None) or settings.url
+    spec = getattr(args, "source", None) or settings.caldav.url
     if not spec:
         raise ConfigError("no calendar given: pass SOURCE or set url in the config")
     return str(spec)

@@ -40,7 +40,41 @@ def _stage_settings(cls: type) -> type:
 
 
 @dataclass(frozen=True)
+class AccountSettings:
+    """Where one server is and how to log in to it: the CalDAV server, or the mailbox.
+
+    The config spells each field as a key with the account's prefix (``url`` and
+    ``imap_url``, ``ca_cert`` and ``imap_ca_cert``); ``Settings.caldav`` and
+    ``Settings.imap`` gather them. Secrets never live here, only the commands
+    that print them.
+    """
+
+    url: str | None = None
+    user: str | None = None
+    password_command: str | None = None
+    #: A command that prints a fresh OAuth2 access token (Google, Microsoft).
+    token_command: str | None = None
+    #: A PEM file of a certificate (or authority) to trust, as curl's --cacert.
+    ca_cert: str | None = None
+
+
+#: The key prefix of each account in the config: "" for the CalDAV server, "imap_" for the mailbox.
+CALDAV_PREFIX = ""
+IMAP_PREFIX = "imap_"
+
+
+def _account_settings(cls: type) -> type:
+    """Adds each account's keys (``url`` ... ``imap_ca_cert``) as a ``str | None`` field."""
+    for prefix in (CALDAV_PREFIX, IMAP_PREFIX):
+        for item in fields(AccountSettings):
+            cls.__annotations__[prefix + item.name] = "str | None"
+            setattr(cls, prefix + item.name, None)
+    return cls
+
+
+@dataclass(frozen=True)
 @_stage_settings
+@_account_settings
 class Settings:
     timezone: str = "UTC"
     country: str | None = None
@@ -59,23 +93,14 @@ class Settings:
     component: Component = "VEVENT"
     reminder_minutes: int = 15
     alarm: bool = True
-    # Server access (sync); the password never lives here.
-    url: str | None = None
-    user: str | None = None
+    # Server access (sync): the CalDAV account's keys (url, user, password_command,
+    # token_command, ca_cert) are added by _account_settings; read them as ``caldav``.
     calendar: str | None = None
     target: str | None = None
-    password_command: str | None = None
     verify_tls: bool = True
-    ca_cert: str | None = None
     timeout: int = 30
-    # OAuth2 for CalDAV (Google): a command printing a fresh access token.
-    token_command: str | None = None
-    # The mailbox (rules section 11); the IMAP password never lives here either.
-    imap_url: str | None = None
-    imap_user: str | None = None
-    imap_password_command: str | None = None
-    imap_token_command: str | None = None
-    imap_ca_cert: str | None = None
+    # The mailbox (rules section 11): its account's keys (imap_url ... imap_ca_cert)
+    # are added the same way; read them as ``imap``.
     drafts: bool = True
     drafts_folder: str | None = None
     stop_on_reply: bool = False
@@ -89,6 +114,25 @@ class Settings:
     @property
     def me_lower(self) -> frozenset[str]:
         return frozenset(m.lower() for m in self.me)
+
+    @property
+    def caldav(self) -> AccountSettings:
+        """The CalDAV server's account (its ``ca_cert`` and password serve feeds too)."""
+        return self._account(CALDAV_PREFIX)
+
+    @property
+    def imap(self) -> AccountSettings:
+        """The mailbox's account (``imap_url``, ``imap_user``, ...)."""
+        return self._account(IMAP_PREFIX)
+
+    def _account(self, prefix: str) -> AccountSettings:
+        return AccountSettings(
+            url=getattr(self, prefix + "url"),
+            user=getattr(self, prefix + "user"),
+            password_command=getattr(self, prefix + "password_command"),
+            token_command=getattr(self, prefix + "token_command"),
+            ca_cert=getattr(self, prefix + "ca_cert"),
+        )
 
 
 # key -> (help text, a short name for the value in --help)
@@ -324,13 +368,14 @@ def _validate(settings: Settings, where: str) -> Settings:
 
 def _validate_mail(settings: Settings, where: str) -> None:
     """The IMAP keys: a URL we can connect to safely, at most one way to authenticate."""
-    if not settings.imap_url:
+    account = settings.imap
+    if not account.url:
         return
     try:
-        parse_imap_url(settings.imap_url)
+        parse_imap_url(account.url)
     except ConfigError as error:
         raise ConfigError(f"{where}: {error}") from None
-    if not (settings.imap_user or settings.me):
+    if not (account.user or settings.me):
         raise ConfigError(f"{where}: imap_url needs imap_user (or a me address)")
 
 

@@ -404,5 +404,5 @@ def test_imap_ca_cert_expands_the_home_folder(tmp_path, monkeypatch) -> None:
 
     monkeypatch.setenv("HOME", str(tmp_path))
     shutil.copy(TLS_CERT, tmp_path / "ca.pem")
-    context = _tls_context(Settings(imap_ca_cert="~/ca.pem"))
+    context = _tls_context(Settings(imap_ca_cert="~/ca.pem").imap)
     assert context.get_ca_certs()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from cal_followup.config import AccountSettings
 from cal_followup.errors import SourceError
 from cal_followup.ics import Window
 from cal_followup.stores import (
@@ -335,7 +336,11 @@ class TestReadOnlyContract:
         ("https://example.org/cal/basic.ics?token=x", Opening(syncing=True), FeedStore),
         ("https://example.org/dav/", Opening(), FeedOrCalDav),
         ("https://example.org/dav/", Opening(calendar="work"), CalDavStore),
-        ("https://example.org/dav/", Opening(token_command="get-token"), CalDavStore),
+        (
+            "https://example.org/dav/",
+            Opening(account=AccountSettings(token_command="get-token")),
+            CalDavStore,
+        ),
         ("https://example.org/dav/", Opening(syncing=True), CalDavStore),
     ],
 )

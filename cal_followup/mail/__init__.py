@@ -80,19 +80,19 @@ def mailbox_status(memory: Memory, settings: Settings) -> MailReport:
         for a in mail_memory.answers().values()
     ]
     status = {
-        "account": settings.imap_url,
-        "user": settings.imap_user or (settings.me[0] if settings.me else None),
+        "account": settings.imap.url,
+        "user": settings.imap.user or (settings.me[0] if settings.me else None),
         "drafts_enabled": settings.drafts,
         "stop_on_reply": settings.stop_on_reply,
         "last_result": mail_memory.last_result(),
         "drafts": drafts,
         "answered": answers,
     }
-    return MailReport(account=settings.imap_url or "", status=status)
+    return MailReport(account=settings.imap.url or "", status=status)
 
 
 def mailbox_enabled(settings: Settings) -> bool:
-    return bool(settings.imap_url) and (settings.drafts or settings.stop_on_reply)
+    return bool(settings.imap.url) and (settings.drafts or settings.stop_on_reply)
 
 
 def run_mailbox(
@@ -106,7 +106,7 @@ def run_mailbox(
 ) -> tuple[MailReport, Any]:
     """The mailbox part of one run; returns the report and the (maybe re-run) sync result."""
     mail_memory = MailMemory(memory)
-    report = MailReport(account=settings.imap_url or "")
+    report = MailReport(account=settings.imap.url or "")
     actions = list(result.actions)
     try:
         with Account(settings) as account:
@@ -133,7 +133,7 @@ def run_mailbox(
         report.error = str(error)
     except (imaplib.IMAP4.error, OSError, EOFError) as error:
         # The connection broke after login: one line, the calendar part stays done.
-        report.error = connection_message(parse_imap_url(settings.imap_url or ""), error)
+        report.error = connection_message(parse_imap_url(settings.imap.url or ""), error)
     if not dry_run:
         mail_memory.set_last_result(
             f"{now.isoformat(timespec='minutes')} "

@@ -19,7 +19,7 @@ import socket
 import ssl
 from collections.abc import Callable
 
-from cal_followup.config import Settings
+from cal_followup.config import AccountSettings, Settings
 from cal_followup.errors import ConfigError, FollowupError
 from cal_followup.imapurl import ImapAddress, parse_imap_url
 from cal_followup.oauth import run_secret_command
@@ -35,15 +35,15 @@ class MailError(FollowupError):
 
 
 def imap_user(settings: Settings) -> str:
-    return settings.imap_user or (settings.me[0] if settings.me else "")
+    return settings.imap.user or (settings.me[0] if settings.me else "")
 
 
-def _password(settings: Settings, address: ImapAddress, user: str) -> str:
+def _password(account: AccountSettings, address: ImapAddress, user: str) -> str:
     from_environment = os.environ.get(PASSWORD_VARIABLE)
     if from_environment:
         return from_environment
-    if settings.imap_password_command:
-        return run_secret_command(settings.imap_password_command, "imap_password_command")
+    if account.password_command:
+        return run_secret_command(account.password_command, "imap_password_command")
     try:
         import keyring  # optional: only when the user installed it
 
@@ -58,13 +58,13 @@ def _password(settings: Settings, address: ImapAddress, user: str) -> str:
     return str(found)
 
 
-def _tls_context(settings: Settings) -> ssl.SSLContext:
+def _tls_context(account: AccountSettings) -> ssl.SSLContext:
     try:
         # ~ expanded as for ca_cert (transport.checked_ca_cert does it for CalDAV).
-        cafile = os.path.expanduser(settings.imap_ca_cert) if settings.imap_ca_cert else None
+        cafile = os.path.expanduser(account.ca_cert) if account.ca_cert else None
         return ssl.create_default_context(cafile=cafile)
     except (OSError, ssl.SSLError):
-        raise ConfigError(f"imap_ca_cert: cannot read {settings.imap_ca_cert!r}") from None
+        raise ConfigError(f"imap_ca_cert: cannot read {account.ca_cert!r}") from None
 
 
 def xoauth2_string(user: str, token: str) -> bytes:
@@ -98,8 +98,9 @@ class Account:
     """A logged-in IMAP connection; use as a context manager."""
 
     def __init__(self, settings: Settings) -> None:
-        assert settings.imap_url
-        self.address = parse_imap_url(settings.imap_url)
+        self.account = settings.imap
+        assert self.account.url
+        self.address = parse_imap_url(self.account.url)
         self.settings = settings
         self.user = imap_user(settings)
         self.conn: imaplib.IMAP4 = self._connect()
@@ -122,7 +123,7 @@ class Account:
 
     def _connect(self) -> imaplib.IMAP4:
         address, timeout = self.address, self.settings.timeout
-        context = _tls_context(self.settings)
+        context = _tls_context(self.account)
         try:
             if address.secure:
                 return imaplib.IMAP4_SSL(
@@ -146,15 +147,15 @@ class Account:
     def _authenticate(self) -> None:
         label = self.address.label
         try:
-            if self.settings.imap_token_command:
-                token = run_secret_command(self.settings.imap_token_command, "imap_token_command")
+            if self.account.token_command:
+                token = run_secret_command(self.account.token_command, "imap_token_command")
                 if "AUTH=OAUTHBEARER" in self.capabilities:
                     payload = oauthbearer_string(self.user, token, self.address)
                     self.conn.authenticate("OAUTHBEARER", _once(payload))
                 else:
                     self.conn.authenticate("XOAUTH2", _once(xoauth2_string(self.user, token)))
                 return
-            password = _password(self.settings, self.address, self.user)
+            password = _password(self.account, self.address, self.user)
             if password.isascii():
                 self.conn.login(self.user, password)
             else:
@@ -164,7 +165,7 @@ class Account:
         except FollowupError:
             raise
         except imaplib.IMAP4.error:
-            what = "access token" if self.settings.imap_token_command else "user name or password"
+            what = "access token" if self.account.token_command else "user name or password"
             raise MailError(f"{label}: the IMAP server refused the {what}") from None
         except Exception as error:  # noqa: BLE001 - a connection lost while logging in
             raise MailError(connection_message(self.address, error)) from None

@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
+from cal_followup.config import AccountSettings
 from cal_followup.errors import ConfigError, FollowupError
 from cal_followup.ics import Window
 
@@ -56,11 +57,9 @@ class Opening:
     #: Opened for sync (kept in step with a memory, maybe written), not one read by plan.
     syncing: bool = False
     timeout: float = 30.0
-    user: str | None = None
-    password_command: str | None = None
-    token_command: str | None = None
+    #: The user, password and token commands and CA certificate (the config's CalDAV account).
+    account: AccountSettings = AccountSettings()
     verify_tls: bool = True
-    ca_cert: str | None = None
 
 
 class StoreConflict(FollowupError):

@@ -74,29 +74,30 @@ class CalDavStore(DavDiscovery, Store):
         from cal_followup.credentials import find_password, required_password
 
         reject_password_in_url(spec)
-        user = opening.user or urllib.parse.unquote(urllib.parse.urlsplit(spec).username or "")
+        account = opening.account
+        user = account.user or urllib.parse.unquote(urllib.parse.urlsplit(spec).username or "")
         # With token_command the token replaces the password (OAuth2, e.g. Google).
         password: str | None = None
-        if not opening.token_command:
+        if not account.token_command:
             password = (
-                required_password(user, spec, opening.password_command)
+                required_password(user, spec, account.password_command)
                 if user
-                else find_password(None, spec, opening.password_command)
+                else find_password(None, spec, account.password_command)
             )
         store = cls(
             spec,
-            user=opening.user,
+            user=account.user,
             password=password,
             calendar=opening.calendar,
             create=opening.create,
             verify_tls=opening.verify_tls,
-            ca_cert=opening.ca_cert,
+            ca_cert=account.ca_cert,
             timeout=opening.timeout,
         )
-        if opening.token_command:
+        if account.token_command:
             from cal_followup.oauth import run_secret_command, use_bearer_token
 
-            use_bearer_token(store, run_secret_command(opening.token_command, "token_command"))
+            use_bearer_token(store, run_secret_command(account.token_command, "token_command"))
         return store
 
     def __init__(

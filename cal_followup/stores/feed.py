@@ -162,11 +162,11 @@ class FeedStore(ReadOnlyCalendar):
 
     @classmethod
     def open(cls, spec: str, opening: Opening) -> FeedStore:
-        feed = cls(spec, timeout=opening.timeout, user=opening.user)
+        feed = cls(spec, timeout=opening.timeout, user=opening.account.user)
         if feed.user:
             from cal_followup.credentials import required_password
 
-            feed.password = required_password(feed.user, spec, opening.password_command)
+            feed.password = required_password(feed.user, spec, opening.account.password_command)
         return feed
 
     def __init__(

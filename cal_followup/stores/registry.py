@@ -14,7 +14,6 @@ keeps the calendar in step with a memory, so there it is always CalDAV.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from cal_followup.errors import SourceError
@@ -54,7 +53,7 @@ class FeedOrCalDav(Store):
             is_url(spec)
             and not opening.syncing
             and not opening.calendar
-            and not opening.token_command
+            and not opening.account.token_command
         )
 
     @classmethod
@@ -118,9 +117,12 @@ def opening_for(
     create: bool = False,
     syncing: bool = False,
 ) -> Opening:
-    """What opening a store needs, from the user's settings (fields of the same name)."""
-    from_settings = {
-        f.name: getattr(settings, f.name) for f in fields(Opening) if hasattr(settings, f.name)
-    }
-    from_settings.update(calendar=calendar, create=create, syncing=syncing)
-    return Opening(**from_settings)
+    """What opening a store needs, from the user's settings."""
+    return Opening(
+        calendar=calendar,
+        create=create,
+        syncing=syncing,
+        timeout=settings.timeout,
+        account=settings.caldav,
+        verify_tls=settings.verify_tls,
+    )
