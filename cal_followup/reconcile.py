@@ -44,12 +44,14 @@ class ActionKind(enum.StrEnum):
 
     @property
     def changes(self) -> bool:
-        """Whether carrying this action out writes to the calendar."""
-        return self in CHANGES
+        """Whether carrying this action out writes to the calendar (summaries name these
+        kinds in the order above)."""
+        return self in (ActionKind.CREATE, ActionKind.MOVE, ActionKind.UPDATE, ActionKind.WITHDRAW)
 
-
-#: The kinds that write, in the order summaries name them.
-CHANGES = (ActionKind.CREATE, ActionKind.MOVE, ActionKind.UPDATE, ActionKind.WITHDRAW)
+    @property
+    def pending(self) -> bool:
+        """Whether the reminder is in the calendar as planned afterwards, still to be sent."""
+        return self in (ActionKind.CREATE, ActionKind.MOVE, ActionKind.UPDATE, ActionKind.UNCHANGED)
 
 
 class ReminderState(enum.StrEnum):
@@ -59,6 +61,12 @@ class ReminderState(enum.StrEnum):
     DELETED_BY_USER = "deleted"
     EDITED_BY_USER = "edited"
     WITHDRAWN = "withdrawn"
+
+    @property
+    def gone_means_deleted(self) -> bool:
+        """Whether a reminder in this state that is missing from the calendar was deleted by
+        the user: we remove only the ones we withdraw."""
+        return self is not ReminderState.WITHDRAWN
 
 
 @dataclass(frozen=True)
@@ -161,12 +169,6 @@ class Action(Decision):
 
 EDITED_NOTE = "changed by you; left as it is"
 DELETED_NOTE = "deleted by you; not written again"
-#: States in which a reminder missing from the calendar was removed by the user.
-_GONE_BY_USER = (
-    ReminderState.ACTIVE,
-    ReminderState.DELETED_BY_USER,
-    ReminderState.EDITED_BY_USER,
-)
 
 
 def with_stops(interviews: Iterable[Interview], stops: Mapping[str, StopReason]) -> list[Interview]:
@@ -293,7 +295,7 @@ def _decide_wanted(
     uid, summary = reminder.uid, reminder.summary
     if found is None:
         earlier = remembered.reminders.get(uid)
-        if earlier is not None and earlier.state in _GONE_BY_USER:
+        if earlier is not None and earlier.state.gone_means_deleted:
             return Action(
                 ActionKind.KEEP_DELETED, uid, summary, reminder.due, item, note=DELETED_NOTE
             )

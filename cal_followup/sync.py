@@ -39,7 +39,6 @@ from cal_followup.pipeline import (
     read_interviews,
 )
 from cal_followup.reconcile import (
-    CHANGES,
     Action,
     ActionKind,
     Existing,
@@ -78,8 +77,8 @@ class SyncResult:
         """'3 created, 1 moved, 2 withdrawn' ('3 to create, ...' for a dry run), or ''."""
         parts = [
             f"{self.count(kind)} " + (f"to {kind}" if dry_run else _PAST_TENSE[kind])
-            for kind in CHANGES
-            if self.count(kind)
+            for kind in ActionKind
+            if kind.changes and self.count(kind)
         ]
         return ", ".join(parts)
 

@@ -37,8 +37,6 @@ LEAD_TIME = timedelta(days=1)
 #: Stages an answer from the employer stops, as the ``replied`` category does.
 STOPPED_BY_ANSWER = stages.STOPPED_BY_REPLY
 MAX_COPIES = 10
-#: Calendar decisions whose reminder is (still) pending: its draft is wanted.
-PENDING_KINDS = (ActionKind.CREATE, ActionKind.MOVE, ActionKind.UPDATE, ActionKind.UNCHANGED)
 
 
 class MailActionKind(enum.StrEnum):
@@ -64,6 +62,14 @@ class MailAction(Decision):
         return {**super().to_json(), "note": self.note or self.folder}
 
 
+def _pending(action: object) -> bool:
+    """Whether a calendar decision leaves its reminder pending: then its draft is wanted."""
+    try:
+        return ActionKind(getattr(action, "kind", "")).pending
+    except ValueError:
+        return False
+
+
 def desired_drafts(
     actions: list[object], now: datetime, answered: set[str], zone: tzinfo
 ) -> dict[str, Reminder]:
@@ -76,7 +82,7 @@ def desired_drafts(
     wanted: dict[str, Reminder] = {}
     for action in actions:
         reminder = getattr(action, "reminder", None)
-        if reminder is None or getattr(action, "kind", None) not in PENDING_KINDS:
+        if reminder is None or not _pending(action):
             continue
         if reminder.due < now or reminder.due.astimezone(zone).date() > last_day:
             continue
