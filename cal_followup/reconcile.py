@@ -85,6 +85,41 @@ class RememberedReminder:
     interview_start: str | None
     state: ReminderState
 
+    @classmethod
+    def of_planned(
+        cls, reminder: Reminder, state: ReminderState, *, href: str | None, etag: str | None
+    ) -> RememberedReminder:
+        """A planned reminder, as written at ``href`` (its hash is read back at the next run)."""
+        start = reminder.interview_start
+        return cls(
+            uid=reminder.uid,
+            href=href,
+            etag=etag,
+            hash=None,
+            interview_uid=reminder.interview_uid,
+            stage=reminder.stage.value,
+            due=reminder.due.isoformat(),
+            interview_start=ical_utc(start) if start else None,
+            state=state,
+        )
+
+    @classmethod
+    def of_found(
+        cls, found: Existing, state: ReminderState, *, href: str | None, etag: str | None
+    ) -> RememberedReminder:
+        """One of our reminders as found in the calendar, now at ``href`` with ``etag``."""
+        return cls(
+            uid=found.uid,
+            href=href,
+            etag=etag,
+            hash=found.hash,
+            interview_uid=found.interview_uid,
+            stage=found.stage,
+            due=found.due.isoformat() if found.due else "",
+            interview_start=found.interview_start,
+            state=state,
+        )
+
 
 @dataclass(frozen=True)
 class Remembered:

@@ -51,7 +51,6 @@ from cal_followup.reconcile import (
 )
 from cal_followup.state import Memory
 from cal_followup.stores.base import AlreadyExists, PreconditionFailed, StoredObject, SyncStore
-from cal_followup.utc import ical_utc
 
 _PAST_TENSE = {
     ActionKind.CREATE: "created",
@@ -174,31 +173,9 @@ def _remembered(
 ) -> RememberedReminder | None:
     reminder, found = action.reminder, action.existing
     if reminder is not None:
-        return RememberedReminder(
-            uid=action.uid,
-            href=href,
-            etag=etag,
-            hash=None,
-            interview_uid=reminder.interview_uid,
-            stage=reminder.stage.value,
-            due=reminder.due.isoformat(),
-            interview_start=ical_utc(reminder.interview_start)
-            if reminder.interview_start
-            else None,
-            state=state,
-        )
+        return RememberedReminder.of_planned(reminder, state, href=href, etag=etag)
     if found is not None:
-        return RememberedReminder(
-            uid=action.uid,
-            href=href,
-            etag=etag,
-            hash=found.hash,
-            interview_uid=found.interview_uid,
-            stage=found.stage,
-            due=found.due.isoformat() if found.due else "",
-            interview_start=found.interview_start,
-            state=state,
-        )
+        return RememberedReminder.of_found(found, state, href=href, etag=etag)
     return None
 
 

@@ -144,17 +144,7 @@ def remembered_of(
     calendar: Mapping[str, Existing], state: ReminderState = ReminderState.ACTIVE
 ) -> dict[str, RememberedReminder]:
     return {
-        uid: RememberedReminder(
-            uid=uid,
-            href=item.href,
-            etag=item.etag,
-            hash=item.hash,
-            interview_uid=item.interview_uid,
-            stage=item.stage,
-            due=item.due.isoformat() if item.due else "",
-            interview_start=item.interview_start,
-            state=state,
-        )
+        uid: RememberedReminder.of_found(item, state, href=item.href, etag=item.etag)
         for uid, item in calendar.items()
     }
 
