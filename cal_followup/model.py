@@ -197,6 +197,41 @@ class Reminder:
     #: The application's readable id (``Application.key``).
     application: str = ""
 
+    @classmethod
+    def of_interview(
+        cls,
+        interview: Interview,
+        *,
+        uid: str,
+        stage: Stage,
+        due: datetime,
+        recipient: Person | None,
+        draft: Draft,
+        language: str,
+        late: bool = False,
+        summary: str = "",
+        mailto: str = "",
+        application: str = "",
+    ) -> Reminder:
+        """A reminder of ``interview``, which gives it its identity, summary, start and tone."""
+        return cls(
+            uid=uid,
+            interview_uid=interview.uid,
+            interview_recurrence_id=interview.recurrence_id,
+            interview_summary=interview.summary,
+            stage=stage,
+            due=due,
+            recipient=recipient,
+            draft=draft,
+            language=language,
+            tone=interview.tone,
+            late=late,
+            summary=summary,
+            mailto=mailto,
+            interview_start=interview.start,
+            application=application,
+        )
+
     def to_json(self) -> dict[str, object]:
         return {
             "uid": self.uid,

@@ -318,21 +318,17 @@ def plan_interview(
         recipient_key = item.recipient.key if item.recipient else ""
         to = item.recipient.email if item.recipient else None
         reminders.append(
-            Reminder(
+            Reminder.of_interview(
+                interview,
                 uid=reminder_uid(interview.uid, interview.recurrence_id, item.stage, recipient_key),
-                interview_uid=interview.uid,
-                interview_recurrence_id=interview.recurrence_id,
-                interview_summary=interview.summary,
                 stage=item.stage,
                 due=item.due,
                 recipient=item.recipient,
+                late=item.late,
                 draft=draft,
                 language=draft_language(interview.language, settings).code,
-                tone=interview.tone,
-                late=item.late,
                 summary=reminder_title(item.stage, item.late, item.recipient, interview, settings),
                 mailto=mailto_link(to, draft.subject, draft.body),
-                interview_start=interview.start,
                 application=application,
             )
         )
