@@ -1,8 +1,9 @@
 """The settings, as one typed object built from the TOML config and the command line.
 
-Every setting is described once, in ``OPTIONS``: its TOML key, its type, its
-default and a help text. The command line and the README use the same
-descriptions, so they cannot drift apart. The config file lives at
+Every setting is described once: its TOML key, type and default in
+``Settings``, its help text in ``data/options.toml`` (a stage's settings in
+the stage table), both read into ``OPTIONS``. The command line and the README
+use the same descriptions, so they cannot drift apart. The config file lives at
 ``$XDG_CONFIG_HOME/cal-followup/config.toml`` (or ``--config FILE``); a value
 given on the command line wins over the file.
 """
@@ -14,6 +15,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo
@@ -135,126 +137,23 @@ class Settings:
         )
 
 
-# key -> (help text, a short name for the value in --help)
-_OPTIONS: dict[str, tuple[str, str]] = {
-    "timezone": (
-        "Your time zone (IANA name, e.g. Europe/Helsinki); reminders are due in it. "
-        "Default: the system's.",
-        "ZONE",
-    ),
-    "country": (
-        "The employer's country for business days: ISO 3166 code with optional "
-        "subdivision (FI, US-CA, CA-ON, DE-BY, GB-SCT; UK means GB). Default: inferred "
-        "from each interview's time zone, else Monday to Friday.",
-        "CODE",
-    ),
-    "me": (
-        "Your own email address(es); events you organise are not your interviews, and you "
-        "are never an interviewer. A list in the config.",
-        "EMAIL",
-    ),
-    "name": ("Your name, used to sign the drafts.", "NAME"),
-    "language": (
-        "Default language of the drafts (en, fi, fr, ...) when the interview does not say.",
-        "CODE",
-    ),
-    "tone": ("Default tone of the drafts: formal or casual.", "TONE"),
-    "holiday_source": (
-        "Where public holidays come from: both (workalendar and holidays "
-        "together), workalendar or holidays.",
-        "SOURCE",
-    ),
-    "day_start": ("When your day starts (HH:MM); reminders are due then.", "HH:MM"),
-    "day_end": (
-        "When your day ends (HH:MM); a thank-you due later moves to the next morning.",
-        "HH:MM",
-    ),
-    "max_follow_ups": (
-        "Follow-ups after the thank-you: 2 (check-in and closing), 1 or 0. "
-        "Cannot be raised above 2.",
-        "N",
-    ),
-    "ignore_after_days": ("Interviews that ended more days ago than this are ignored.", "DAYS"),
-    "horizon_days": ("How many days ahead to look for interviews.", "DAYS"),
-    "include": (
-        "Extra regular expression(s) matched against SUMMARY and CATEGORIES that make "
-        "an event an interview.",
-        "REGEX",
-    ),
-    "exclude": (
-        "Extra regular expression(s) that make an event not an interview (matched after include).",
-        "REGEX",
-    ),
-    "component": ("Write reminders as VEVENT (default) or VTODO.", "KIND"),
-    "reminder_minutes": ("Length of a reminder event, in minutes.", "MINUTES"),
-    "alarm": ("Add a display alarm at the due time (true/false).", "BOOL"),
-    "url": ("CalDAV server, principal or calendar URL (sync).", "URL"),
-    "user": ("User name on the CalDAV server (sync).", "USER"),
-    "calendar": ("Calendar name on the server (sync).", "NAME"),
-    "target": ("Calendar to write reminders to, if not the source (sync).", "NAME"),
-    "password_command": (
-        "Command that prints the CalDAV password, e.g. 'pass show caldav'. "
-        "Else $CAL_FOLLOWUP_PASSWORD or the system keyring.",
-        "COMMAND",
-    ),
-    "verify_tls": ("Verify the server's TLS certificate (true/false).", "BOOL"),
-    "ca_cert": (
-        "PEM file of a certificate (or authority) to trust for a self-signed server, "
-        "as curl's --cacert; used for CalDAV and feeds.",
-        "FILE",
-    ),
-    "timeout": (
-        "Seconds to wait for the server before retrying (a few retries, with backoff).",
-        "SECONDS",
-    ),
-    "token_command": (
-        "Command that prints a fresh OAuth2 access token for CalDAV (Google), e.g. "
-        "'oama access you@gmail.com'; requests then carry Authorization: Bearer.",
-        "COMMAND",
-    ),
-    "imap_url": (
-        "IMAP account for drafts and stop-on-reply: imaps://host[:port], or "
-        "imap://host[:port] (STARTTLS required except on this machine).",
-        "URL",
-    ),
-    "imap_user": ("User name on the IMAP server. Default: the first me address.", "USER"),
-    "imap_password_command": (
-        "Command that prints the IMAP password. Else $CAL_FOLLOWUP_IMAP_PASSWORD or the "
-        "system keyring.",
-        "COMMAND",
-    ),
-    "imap_token_command": (
-        "Command that prints a fresh OAuth2 access token for IMAP (SASL XOAUTH2 or OAUTHBEARER).",
-        "COMMAND",
-    ),
-    "imap_ca_cert": ("Extra CA certificate file (PEM) trusted for the IMAP server.", "FILE"),
-    "drafts": (
-        "Place each reminder's draft in the Drafts folder when it is due today or tomorrow "
-        "(true/false; needs imap_url).",
-        "BOOL",
-    ),
-    "drafts_folder": (
-        "Drafts folder name. Default: the folder flagged \\Drafts, else the usual name "
-        "in your language, else a new Drafts.",
-        "FOLDER",
-    ),
-    "stop_on_reply": (
-        "Stop an application's check-in and closing when its people write to you "
-        "(true/false; reads only message headers).",
-        "BOOL",
-    ),
-    "reply_folders": (
-        "Folders searched for replies (never Sent, Drafts, Trash or Junk). Default: INBOX.",
-        "FOLDER",
-    ),
-}
+def _load_options() -> dict[str, tuple[str, str]]:
+    """key -> (help text, a short name for the value in --help), from ``data/options.toml``.
 
-#: Every option: the stage settings (from the stage table) come after ``day_end``.
-OPTIONS: dict[str, tuple[str, str]] = {}
-for _key, _option in _OPTIONS.items():
-    OPTIONS[_key] = _option
-    if _key == "day_end":
-        OPTIONS.update((item.name, (item.help, item.metavar)) for item in stages.setting_rows())
+    The help texts are prose for users, kept as data; the stage settings (from
+    the stage table) are listed after ``day_end``.
+    """
+    text = (resources.files("cal_followup") / "data" / "options.toml").read_text(encoding="utf-8")
+    options: dict[str, tuple[str, str]] = {}
+    for key, option in tomllib.loads(text).items():
+        options[key] = (option["help"], option["metavar"])
+        if key == "day_end":
+            options.update((item.name, (item.help, item.metavar)) for item in stages.setting_rows())
+    return options
+
+
+#: Every option, in the order --help and the README list them.
+OPTIONS = _load_options()
 
 _TYPES = {f.name: f.type for f in fields(Settings)}
 _ALIASES = {"tz": "timezone", "zone": "timezone"}

@@ -23,3 +23,16 @@ def test_readme_opens_with_the_two_commands() -> None:
 def test_every_config_key_is_documented() -> None:
     for key in OPTIONS:
         assert f"| `{key}` |" in README, key
+
+
+def test_every_setting_has_a_help_text_and_every_help_text_a_setting() -> None:
+    from dataclasses import fields
+
+    from cal_followup.config import AccountSettings, Settings
+
+    settable = {f.name for f in fields(Settings) if f.name != "source_file"}
+    assert settable == set(OPTIONS)
+    # Each account's keys are settings, spelled with its prefix (url, imap_url).
+    for prefix in ("", "imap_"):
+        assert {prefix + f.name for f in fields(AccountSettings)} <= settable
+    assert all(help_text.strip() and metavar for help_text, metavar in OPTIONS.values())
