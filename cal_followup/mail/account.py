@@ -98,9 +98,9 @@ class Account:
     """A logged-in IMAP connection; use as a context manager."""
 
     def __init__(self, settings: Settings) -> None:
-        self.account = settings.imap
-        assert self.account.url
-        self.address = parse_imap_url(self.account.url)
+        self.imap = settings.imap
+        assert self.imap.url
+        self.address = parse_imap_url(self.imap.url)
         self.settings = settings
         self.user = imap_user(settings)
         self.conn: imaplib.IMAP4 = self._connect()
@@ -123,7 +123,7 @@ class Account:
 
     def _connect(self) -> imaplib.IMAP4:
         address, timeout = self.address, self.settings.timeout
-        context = _tls_context(self.account)
+        context = _tls_context(self.imap)
         try:
             if address.secure:
                 return imaplib.IMAP4_SSL(
@@ -147,15 +147,15 @@ class Account:
     def _authenticate(self) -> None:
         label = self.address.label
         try:
-            if self.account.token_command:
-                token = run_secret_command(self.account.token_command, "imap_token_command")
+            if self.imap.token_command:
+                token = run_secret_command(self.imap.token_command, "imap_token_command")
                 if "AUTH=OAUTHBEARER" in self.capabilities:
                     payload = oauthbearer_string(self.user, token, self.address)
                     self.conn.authenticate("OAUTHBEARER", _once(payload))
                 else:
                     self.conn.authenticate("XOAUTH2", _once(xoauth2_string(self.user, token)))
                 return
-            password = _password(self.account, self.address, self.user)
+            password = _password(self.imap, self.address, self.user)
             if password.isascii():
                 self.conn.login(self.user, password)
             else:
@@ -165,7 +165,7 @@ class Account:
         except FollowupError:
             raise
         except imaplib.IMAP4.error:
-            what = "access token" if self.account.token_command else "user name or password"
+            what = "access token" if self.imap.token_command else "user name or password"
             raise MailError(f"{label}: the IMAP server refused the {what}") from None
         except Exception as error:  # noqa: BLE001 - a connection lost while logging in
             raise MailError(connection_message(self.address, error)) from None
