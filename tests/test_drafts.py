@@ -987,6 +987,7 @@ def test_placeholders_stand_where_anything_typed_fits(relative: str) -> None:
         ("Dr. Anna Keller", "anna.keller@x.example", "de", "formal", "Guten Tag Dr. Anna Keller,"),
         ("Prof. Dr. Anna Keller", "ak@x.example", "de", "formal", "Guten Tag Prof. Anna Keller,"),
         ("Dr. Keller", "office@x.example", "de", "formal", "Guten Tag Dr. Keller,"),
+        ("Dr. med. Anna Keller", "ak@x.example", "de", "formal", "Guten Tag Dr. Keller,"),
         ("Dr. Anna Keller", "anna.keller@x.example", "de", "casual", "Hallo Anna,"),
         ("Herr Lukas Schneider", "ls@x.example", "de", "formal", "Guten Tag Herr Schneider,"),
         ("Frau Katrin Hoffmann", "kh@x.example", "de", "formal", "Guten Tag Frau Hoffmann,"),

@@ -27,7 +27,8 @@ def _fields(name: Name, language: Language) -> dict[str, str | None]:
     # [greetings].titled: titles that say nothing of gender ("Dr.") go before the
     # whole name where the language will not write them before the family name alone.
     titled_ones = {str(t) for t in language.greetings.get("titled", ())}
-    titled = honorific and name.title in titled_ones and name.given
+    # A given name with a full stop is a title's second word the parser kept ("Dr. med.").
+    titled = honorific and name.title in titled_ones and name.given and "." not in name.given
     return {
         "honorific": str(honorific) if honorific else None,
         "given": name.given,
