@@ -134,6 +134,8 @@ def _labelled_lines(description: str, languages: Iterable[Language]) -> dict[str
 
     A label with nothing after the colon takes the bullet lines below it.
     """
+    if ":" not in description:
+        return {}  # every labelled line has a colon: no need to build the pattern
     label_to_field: dict[str, str] = {}
     for language in languages:
         for name, labels in language.labels.items():
@@ -141,7 +143,8 @@ def _labelled_lines(description: str, languages: Iterable[Language]) -> dict[str
                 label_to_field.setdefault(label, name)
     if not label_to_field:
         return {}
-    line_pattern = _label_pattern(tuple(sorted(label_to_field, key=len, reverse=True)))
+    # Longest first, then alphabetical: the same labels in any language order are one pattern.
+    line_pattern = _label_pattern(tuple(sorted(label_to_field, key=lambda x: (-len(x), x))))
     found: dict[str, list[str]] = {}
     current: str | None = None
     for line in description.splitlines():

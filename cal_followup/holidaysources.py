@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from cal_followup.errors import ConfigError
 
@@ -62,7 +62,6 @@ class Sources:
         """(business-day ordinals, holiday dates, workalendar's error for this year)."""
         first = date(year, 1, 1).toordinal()
         last = date(year, 12, 31).toordinal()
-        hol = self.holidays
         with warnings.catch_warnings():
             # workalendar warns on every lunar/Islamic calendar and on China's range;
             # we report what matters through `warn` instead.
@@ -72,33 +71,56 @@ class Sources:
             failure: Exception | None = None
             if self.workalendar is not None:
                 try:
-                    found.update(self.workalendar.holidays_set(year))
-                    wk_working = self.workalendar.is_working_day
+                    wk_holidays = self.workalendar.holidays_set(year)
+                    wk_working = _working_test(self.workalendar, wk_holidays)
+                    found.update(wk_holidays)
                 except Exception as exc:  # CalendarError, KeyError, ... vary by class
-                    if self.strict or hol is None:
+                    if self.strict or self.holidays is None:
                         raise ConfigError(
                             f"workalendar cannot compute holidays for {self.name} in {year} "
                             f"({type(exc).__name__}: {exc}); use holiday source 'both' "
                             "or 'holidays'"
                         ) from exc
                     failure = exc
+            hol_days = self._holidays_in(year)
+            found.update(hol_days)
             business: list[int] = []
             for ordinal in range(first, last + 1):
                 day = date.fromordinal(ordinal)
-                in_hol = hol is not None and day in hol
-                if in_hol:
-                    found.add(day)
                 if wk_working is not None:
                     # workalendar's own test, so its weekend and its weekend working
                     # days (China, Russia, Taiwan) win; `holidays` only adds holidays.
-                    ok = not in_hol and wk_working(day)
-                elif hol is not None:
-                    ok = hol.is_working_day(day)
+                    ok = day not in hol_days and wk_working(day)
+                elif self.holidays is not None:
+                    ok = self.holidays.is_working_day(day)
                 else:
                     ok = day.weekday() < 5
                 if ok:
                     business.append(ordinal)
         return business, found, failure
+
+    def _holidays_in(self, year: int) -> set[date]:
+        """The ``holidays`` package's holidays in ``year`` (asking for one day fills the year)."""
+        if self.holidays is None:
+            return set()
+        _ = date(year, 1, 1) in self.holidays
+        return {day for day in self.holidays if day.year == year}
+
+
+def _working_test(calendar: Any, holidays_of_year: set[date]) -> Callable[[date], bool]:
+    """workalendar's ``is_working_day`` for days of one year, without its per-day cost.
+
+    The standard rule (not a weekend day, not a holiday) is answered from the
+    year's holiday set; a class with its own rule (weekend working days in
+    China, Russia, Taiwan) is asked day by day.
+    """
+    from workalendar.core import Calendar
+
+    own = type(calendar)
+    if (own.is_working_day, own.is_holiday) != (Calendar.is_working_day, Calendar.is_holiday):
+        return cast(Callable[[date], bool], calendar.is_working_day)
+    weekend = frozenset(calendar.get_weekend_days())
+    return lambda day: day.weekday() not in weekend and day not in holidays_of_year
 
 
 def _country_name(country: str) -> str:

@@ -91,7 +91,8 @@ def read_occurrences(
     unreadable object (a broken .ics file) is an error of the whole command,
     not a problem of one event.
     """
-    select = None if every_event else interview_selector(settings.include, window.days)
+    span = (window.start.date(), window.end.date())
+    select = None if every_event else interview_selector(settings.include, window.days, span)
     objects = list(objects)
     strict = whole_source and len(objects) == 1
     occurrences: list[Occurrence] = []

@@ -126,6 +126,8 @@ def parse_timeline(
     languages = tuple(languages)
     for text in [*labelled, notes]:
         text = re.sub(r"\s+", " ", text)
+        if not text.strip():
+            continue  # nothing to read: no language's phrases need compiling
         for language in languages:
             found = _match(text, language, interview_day)
             if found is not None:

@@ -19,6 +19,7 @@ from workalendar.registry import registry
 
 from cal_followup import businessdays as bd
 from cal_followup.errors import ConfigError
+from cal_followup.holidaysources import build_sources
 
 # The cache-clearing fixture is function-scoped; sharing it across examples is fine.
 PROPERTY = settings(
@@ -446,3 +447,50 @@ def test_workalendar_source_equals_add_working_days(case: tuple[str, date, int])
         warnings.simplefilter("ignore")
         expected = registry.get(code)().add_working_days(start, n)
     assert bd.business_calendar(code, source="workalendar").add_business_days(start, n) == expected
+
+
+# --- The year table against the libraries' own day-by-day answers -------------------
+
+_YEAR_CASES = ("FI", "US", "DE", "GB", "FR", "JP", "IL", "AE", "CN", "RU", "TW", "BR")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    country=st.sampled_from(_YEAR_CASES),
+    year=st.integers(min_value=2015, max_value=2030),
+    source=st.sampled_from(("both", "workalendar", "holidays")),
+)
+def test_a_year_of_business_days_is_what_the_libraries_say_day_by_day(
+    country: str, year: int, source: str
+) -> None:
+    """Sources.year reads whole years at once; each day must still get the libraries' answer."""
+    try:
+        _, _, sources, _ = build_sources(country, None, source)
+    except ConfigError:
+        return  # a country one library lacks, with that library alone: reported elsewhere
+    try:
+        business, found, _failure = sources.year(year)
+    except ConfigError:
+        return  # workalendar alone cannot do this year (said to the user elsewhere)
+    wk, hol = sources.workalendar, sources.holidays
+    expected: list[int] = []
+    holidays_found: set[date] = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if wk is not None and _failure is None:
+            holidays_found |= wk.holidays_set(year)
+        for ordinal in range(date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal() + 1):
+            day = date.fromordinal(ordinal)
+            in_hol = hol is not None and day in hol
+            if in_hol:
+                holidays_found.add(day)
+            if wk is not None and _failure is None:
+                ok = not in_hol and wk.is_working_day(day)
+            elif hol is not None:
+                ok = hol.is_working_day(day)
+            else:
+                ok = day.weekday() < 5
+            if ok:
+                expected.append(ordinal)
+    assert business == expected
+    assert found == holidays_found

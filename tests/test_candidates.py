@@ -51,7 +51,7 @@ def findings(source: str, every_event: bool, config: Settings = SETTINGS) -> tup
 def assert_same(source: str, config: Settings = SETTINGS) -> None:
     # Expanding one series stops after SERIES_SECONDS of wall time: on a busy machine that
     # warning comes and goes between two readings, whatever is parsed. Not what is compared.
-    # Fewer rule steps keep a generated FREQ=MINUTELY series cheap; both readings get the same.
+    # Fewer rule steps refuse a generated FREQ=MINUTELY series early; both readings the same.
     with (
         mock.patch("cal_followup.ics.series.SERIES_SECONDS", 3600.0),
         mock.patch("cal_followup.ics.series.MAX_RULE_STEPS", 5_000),
@@ -134,6 +134,52 @@ def test_a_shadowed_broken_override_is_reported_with_or_without_the_filter() -> 
         assert len(broken) == 1, problems
         assert "DTSTART" in broken[0] and "'2026'" in broken[0]
         assert len(problems) == 5  # and the four cut-off events, one line each
+
+
+@pytest.mark.parametrize(
+    ("offset", "extra"),
+    [
+        (-700, ""),
+        (-700, "DTEND;TZID=Europe/Helsinki:20241231T110000"),
+        (-700, "DTEND;TZID=Europe/Helsinki:20261201T110000"),  # ends inside the window
+        (-700, "DTEND;TZID=Europe/Helsinki:20231231T110000"),  # ends before it starts
+        (-700, "DTEND:2024"),
+        (-700, "DURATION:PT1H"),
+        (-700, "DURATION:P800D"),
+        (-700, "RRULE:FREQ=YEARLY"),
+        (-141, ""),
+        (-136, ""),
+        (-130, ""),
+        (360, ""),
+        (368, ""),
+        (900, ""),
+        (900, "DTEND;TZID=Europe/Helsinki:20200101T000000"),
+    ],
+)
+def test_interviews_of_another_season_give_the_same_findings(offset: int, extra: str) -> None:
+    """A one-off interview far from the window is not parsed, unless it could report a problem."""
+    body = [
+        _event("far@x", "Interview with Acme", _day(offset), extra),
+        _event("near@x", "Interview with Beta", _day(3), ""),
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "calendar.ics"
+        path.write_bytes(_calendar(body, ""))
+        assert_same(str(path))
+        found = findings(str(path), False)[0]
+        assert isinstance(found, list) and "near@x" in {i.uid for i in found}
+
+
+def test_a_sound_interview_long_ago_is_not_parsed() -> None:
+    window = app.planning_window(NOW, SETTINGS)
+    select = interview_selector((), window.days, (window.start.date(), window.end.date()))
+    assert select is not None
+    old = _event("old@x", "Interview with Acme", _day(-700), "")
+    parsed = parse_calendar(_calendar([old], ""), "c.ics", select)
+    assert parsed.skipped == 1
+    broken = _event("old@x", "Interview with Acme", _day(-700), "DTEND:2024")
+    parsed = parse_calendar(_calendar([broken], ""), "c.ics", select)
+    assert parsed.skipped == 0
 
 
 # --- Generated calendars ----------------------------------------------------
@@ -243,7 +289,9 @@ UIDS = st.sampled_from(["u1@x", "u2@x", "u3@x", "u4@x", "", "x" * 1200, "bad\\nu
 
 @st.composite
 def events(draw: st.DrawFn) -> str:
-    start = _day(draw(st.integers(-150, 150)), draw(st.integers(0, 23)))
+    # Mostly near the window's edges, sometimes seasons away (far one-offs go unparsed).
+    offset = draw(st.one_of(st.integers(-150, 150), st.integers(-1000, 1000)))
+    start = _day(offset, draw(st.integers(0, 23)))
     start_line = draw(STARTS)
     end_line = draw(ENDS)
     values = {
@@ -317,11 +365,9 @@ def sources(draw: st.DrawFn) -> list[bytes]:
 
 
 def test_generated_calendars_find_the_same_with_the_filter(request: pytest.FixtureRequest) -> None:
-    if not request.config.getoption("--fuzz-long"):
-        pytest.skip("a long property run (every example is read twice): use --fuzz-long")
     # A short run by default (each example is read twice); --fuzz-long runs many more.
     @settings(
-        max_examples=examples(request, 25),
+        max_examples=examples(request, 50),
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
@@ -344,8 +390,6 @@ def test_generated_calendars_find_the_same_with_the_filter(request: pytest.Fixtu
 def test_mutated_corpus_calendars_find_the_same_with_the_filter(
     request: pytest.FixtureRequest,
 ) -> None:
-    if not request.config.getoption("--fuzz-long"):
-        pytest.skip("a long property run (every example is read twice): use --fuzz-long")
     # The fuzzers' mutations of every corpus calendar: broken in every way seen in the wild.
     @settings(
         max_examples=examples(request, 25),

@@ -639,7 +639,8 @@ def test_same_and_next_day_thank_yous_say_today_and_yesterday(language: str, ton
     person = interview.interviewers[0]
     day = interview.start.date()
     config = settings_for(language)
-    written = format_date(day, get_language(language))
+    # The date as {day} writes it ([dates].day_long where a language has one).
+    written = format_date(day, get_language(language), "day_long")
     today, yesterday = DAY_WORDS[language]
     same = render_draft(interview, Stage.THANK_YOU, False, person, config, day)
     assert re.search(rf"\b{re.escape(today)}\b", same.body) and written not in same.body
@@ -918,7 +919,7 @@ def test_templates_in_the_older_syntax_still_fill() -> None:
 @pytest.mark.parametrize(
     ("language", "written"),
     [("en", "Friday, December 18, 2026,"), ("fi", "perjantaina 18.12.2026"),
-     ("fr", "vendredi 18 décembre 2026"), ("de", "Freitag, 18. Dezember 2026"),
+     ("fr", "vendredi 18 décembre 2026"), ("de", "Freitag, dem 18. Dezember 2026,"),
      ("sv", "fredagen den 18 december 2026")],
 )  # fmt: skip
 def test_a_date_from_last_year_carries_its_year(language: str, written: str) -> None:
@@ -983,7 +984,10 @@ def test_placeholders_stand_where_anything_typed_fits(relative: str) -> None:
         ("Schneider, Lukas", "lukas.schneider@x.example", "de", "formal",
          "Guten Tag Lukas Schneider,"),
         ("Schneider, Lukas", "lukas.schneider@x.example", "de", "casual", "Hallo Lukas,"),
-        ("Dr. Anna Keller", "anna.keller@x.example", "de", "formal", "Guten Tag Dr. Keller,"),
+        ("Dr. Anna Keller", "anna.keller@x.example", "de", "formal", "Guten Tag Dr. Anna Keller,"),
+        ("Prof. Dr. Anna Keller", "ak@x.example", "de", "formal", "Guten Tag Prof. Anna Keller,"),
+        ("Dr. Keller", "office@x.example", "de", "formal", "Guten Tag Dr. Keller,"),
+        ("Dr. med. Anna Keller", "ak@x.example", "de", "formal", "Guten Tag Dr. Keller,"),
         ("Dr. Anna Keller", "anna.keller@x.example", "de", "casual", "Hallo Anna,"),
         ("Herr Lukas Schneider", "ls@x.example", "de", "formal", "Guten Tag Herr Schneider,"),
         ("Frau Katrin Hoffmann", "kh@x.example", "de", "formal", "Guten Tag Frau Hoffmann,"),

@@ -13,12 +13,17 @@ syntax (everything below works in every template; the older parts first):
   ``names.greeting`` from the language's ``[greetings]``: a neutral greeting
   when the recipient has no name, ``open_<tone>`` when there is no recipient),
   ``day`` ("today", "yesterday" or "on Friday,
-  December 18": ``[dates].relative`` and ``on_day``), ``day_of`` (the same
+  December 18": ``[dates].relative`` and ``on_day``, the date written with
+  ``day_long`` where the language has one, else ``long``), ``day_of`` (the same
   after a noun, French "d'hier", "du vendredi 18 décembre": ``relative_of``
   and ``of_day``) and ``timeline`` (the stated timeline as the notes put it,
   "next week", "within two weeks", first letter in lower case unless
   ``[dates].keep_case`` or ``capitalised_names`` say otherwise; an explicit
   date is written with ``[dates].by_date``).
+- ``{close}`` in a ``[dates]`` pattern ends an apposition ("am Freitag, dem
+  18. Dezember, über ..."): it becomes ``[dates].close`` (a comma unless the
+  language says otherwise) when a word follows the date in the filled line,
+  and nothing before punctuation or at the end of a sentence.
 - ``{field:form}`` passes the value through the language's ``[forms.<form>]``
   (see ``apply_form``), so inserted names keep their spelling and the sentence
   stays grammatical.
@@ -79,6 +84,12 @@ _CONDITIONAL = re.compile(r"^([?!])(\w+)\s(.*)$")
 #: Letters that start a vowel sound for the ``vowel`` variant of a form, unless the
 #: form lists its own ``vowels``. No "h": English titles ("Head of Data") keep it sounded.
 _VOWELS = "aeiouyàâäéèêëîïôöûüœæ"
+#: Stands for a date pattern's ``{close}`` until the line is filled: only then is it
+#: known whether a word follows (a character of Unicode's private use area, which
+#: ``plain_value`` removes from the user's notes).
+_CLOSE = "\ue000"
+#: A ``{close}`` that a word, a number, a placeholder or an opening quote follows.
+_CLOSED = re.compile(_CLOSE + r"(?=\s*(?:[^\W_]|[\[(„“\"«‚‘']))")
 
 
 @dataclass(frozen=True)
@@ -105,11 +116,13 @@ def parse_template(text: str, name: str) -> Template:
     return Template(first.split(":", 1)[1].strip(), rest.strip("\n") + "\n")
 
 
-def format_date(day: date, language: Language, style: str = "long") -> str:
+def format_date(day: date, language: Language, style: str = "long", close: str = "") -> str:
     """``day`` as the language writes it: "Friday, December 18", "perjantaina 18.12.".
 
     ``style`` names a pattern in the language's ``[dates]`` table (``long``,
-    ``deadline``); a missing one falls back to ``long``, then to English.
+    ``deadline``, ``day_long``); a missing one falls back to ``long``, then to
+    English. The pattern's ``{close}`` becomes ``close`` (nothing by default:
+    the drafts pass a mark that ``close_dates`` resolves once the line is filled).
     """
     dates = language.dates
     english = get_language("en").dates
@@ -123,7 +136,18 @@ def format_date(day: date, language: Language, style: str = "long") -> str:
         day=day_name,
         month_number=day.month,
         year=day.year,
+        close=close,
     )
+
+
+def close_dates(text: str, language: Language) -> str:
+    """``text`` with each date's closing mark written as ``[dates].close`` where a word
+    follows ("am Freitag, dem 18. Dezember, über"), and dropped before punctuation,
+    a dash or the end of the line ("am Freitag, dem 18. Dezember.")."""
+    if _CLOSE not in text:
+        return text
+    mark = str(language.dates.get("close", ","))
+    return _CLOSED.sub(mark, text).replace(_CLOSE, "")
 
 
 def draft_language(code: str, settings: Settings) -> Language:
@@ -145,7 +169,7 @@ def plain_value(value: str | None) -> str | None:
     """
     if not value:
         return None
-    text = value.translate(str.maketrans("[]{}", "()()"))
+    text = value.translate(str.maketrans("[]{}", "()()", _CLOSE))
     text = " ".join(text.split()).rstrip(" .,;:!?…")
     return text or None
 
@@ -181,7 +205,9 @@ def _relative_day(
         word = words.get(str((send_day - day).days))
         if word:
             return str(word)
-    written = format_date(day, language, year_style(day, send_day, "long", language))
+    # "am Freitag, dem 18. Dezember": the phrase may write the date its own way.
+    style = "day_long" if "day_long" in language.dates else "long"
+    written = format_date(day, language, year_style(day, send_day, style, language), _CLOSE)
     return str(language.dates.get(pattern, "{date}")).format(date=written)
 
 
@@ -216,7 +242,7 @@ def timeline_text(
     if stated_date(timeline):
         assert timeline.deadline is not None
         style = year_style(timeline.deadline, send_day, "deadline", language)
-        written = format_date(timeline.deadline, language, style)
+        written = format_date(timeline.deadline, language, style, _CLOSE)
         return str(language.dates.get("by_date", "{date}")).format(date=written)
     text = plain_value(timeline.text)
     if not text:
@@ -248,7 +274,7 @@ def interview_fields(
     deadline = None
     if timeline is not None and timeline.deadline is not None and stated_date(timeline):
         style = year_style(timeline.deadline, send_day, "deadline", language)
-        deadline = format_date(timeline.deadline, language, style)
+        deadline = format_date(timeline.deadline, language, style, _CLOSE)
     idea = plain_value(interview.idea)
     if idea and content_findings(idea, language):
         idea = None
@@ -261,7 +287,7 @@ def interview_fields(
         "role": plain_value(interview.role),
         "company": plain_value(interview.company),
         "topic": choose_topic(interview, recipient, language) or _no_topic(interview, language),
-        "date": format_date(day, language, year_style(day, send_day, "long", language)),
+        "date": format_date(day, language, year_style(day, send_day, "long", language), _CLOSE),
         "day": _relative_day(day, send_day, language, "relative", "on_day"),
         "day_of": _relative_day(day, send_day, language, "relative_of", "of_day"),
         "sender": plain_value(settings.name),
@@ -450,7 +476,7 @@ def _fill(text: str, filler: _Filler, number: tuple[int, int] = (0, 0)) -> str:
             if bool(filler.values.get(name)) != (mark == "?"):
                 continue
             line = rest
-        filled = filler.format(pick_variant(line, number, index))
+        filled = close_dates(filler.format(pick_variant(line, number, index)), filler.language)
         # A date that ends in a full stop ("18.12.") ends the sentence too.
         lines.append(re.sub(r"(\d\.)\.(?!\.)", r"\1", filled))
     body = "\n".join(lines)

@@ -75,11 +75,18 @@ _REPEATABLE = frozenset({"EXDATE", "RDATE", "EXRULE", "ATTACH", "REQUEST-STATUS"
 class Selector:
     """Chooses the components worth parsing; remembers candidate UIDs across texts."""
 
-    def __init__(self, words: Iterable[str], window_days: float = 0) -> None:
+    def __init__(
+        self,
+        words: Iterable[str],
+        window_days: float = 0,
+        span: tuple[date, date] | None = None,
+    ) -> None:
         # A phrase matches only where all its words do: its longest word is enough to look for.
         pieces = sorted({max(word.split(), key=len).lower() for word in words if word.split()})
         self._pattern = re.compile("|".join(map(re.escape, pieces)) or r"(?!)", re.IGNORECASE)
         self._window_days = window_days
+        #: The window's first and last day: a one-off event surely outside them is not read.
+        self._span = span
         #: UIDs of candidate events seen so far in this run.
         self.uids: set[str] = set()
 
@@ -107,8 +114,15 @@ class Selector:
         if block.name == "VTIMEZONE":
             return True
         if block.name == "VEVENT" and unescape(block.uid) in self.uids:
-            return True
+            # An interview of another season gives nothing to read: a one-off event whose
+            # times are sound and far from the window yields no occurrence and no problem.
+            return not (self._far(block) and self._harmless(block))
         return not self._harmless(block)
+
+    def _far(self, block: Block) -> bool:
+        if self._span is None or block.recurring or block.override:
+            return False
+        return _outside(block, *self._span)
 
     def _interview_like(self, block: Block) -> bool:
         return any(
@@ -150,6 +164,39 @@ def _harmless_event(block: Block, window_days: float) -> bool:
             continue
         seen.setdefault(name, []).append((params, value))
     return _harmless_times(seen, window_days)
+
+
+#: Any zone's day is within this of the UTC day (the window's days are UTC).
+_ZONE_MARGIN = 2
+
+
+def _outside(block: Block, first: date, last: date) -> bool:
+    """Whether a one-off event's raw DTSTART and DTEND put it surely outside first..last.
+
+    Only the dates are compared, with a margin wider than any UTC offset; an
+    end given as a DURATION is not worked out, so only a start after ``last``
+    counts then.
+    """
+    start = _date_of(block.dtstart)
+    if start is None:
+        return False
+    if (start - last).days > _ZONE_MARGIN:
+        return True
+    ends = list(block.values("DTEND"))
+    if len(ends) > 1 or any(True for _ in block.values("DURATION")):
+        return False
+    end = _date_of(ends[0]) if ends else start
+    return end is not None and (first - end).days > _ZONE_MARGIN
+
+
+def _date_of(value: str) -> date | None:
+    digits = value.strip()[:8]
+    if len(digits) != 8 or not digits.isdigit():
+        return None
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
 
 
 def _harmless_nested_event(block: Block, window_days: float) -> bool:
@@ -346,11 +393,17 @@ def _duration(value: str) -> bool:
     )
 
 
-def interview_selector(include: Iterable[str], window_days: float) -> Selector | None:
-    """The selector for detecting interviews; None (parse all) with ``include`` patterns."""
+def interview_selector(
+    include: Iterable[str], window_days: float, span: tuple[date, date] | None = None
+) -> Selector | None:
+    """The selector for detecting interviews; None (parse all) with ``include`` patterns.
+
+    ``span`` is the planning window's first and last (UTC) day, if the reading is
+    limited to a window.
+    """
     if tuple(include):
         return None
     from cal_followup.languages import load_languages
 
     words = [word for language in load_languages().values() for word in language.interview_words]
-    return Selector(words, window_days)
+    return Selector(words, window_days, span)
