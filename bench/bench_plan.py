@@ -181,30 +181,34 @@ def run(job: str, path: Path, args: list[str]) -> dict[str, float]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def measure(job: str, path: Path, runs: int, args: list[str] | None = None) -> tuple[float, float]:
-    """(best seconds, least peak bytes) of ``job``, each run in its own interpreter."""
-    found = [run(job, path, args or []) for _ in range(runs)]
-    return min(f["seconds"] for f in found), min(f["peak"] for f in found)
-
-
 def one_size(events: int, folder: Path, runs: int) -> dict[str, float]:
+    """Each figure's best of ``runs``; the jobs take turns, so a busy spell on a shared
+    machine falls on all of them alike rather than on one."""
     source = folder / f"cal-{events}.ics"
     source.write_bytes(calendar(events))
     exported = folder / f"out-{events}.ics"
-    parse, parse_peak = measure("parse", source, runs)
-    plan, plan_peak = measure("plan", source, runs, ["--json", *COMMON])
-    export, export_peak = measure("export", source, runs, ["-o", str(exported), *COMMON])
-    serialise, _ = measure("serialise", exported, runs)
+    jobs = {  # export writes the calendar that serialise then reads
+        "parse": (source, []),
+        "plan": (source, ["--json", *COMMON]),
+        "export": (source, ["-o", str(exported), *COMMON]),
+        "serialise": (exported, []),
+    }
+    found: dict[str, list[dict[str, float]]] = {job: [] for job in jobs}
+    for _ in range(runs):
+        for job, (path, args) in jobs.items():
+            found[job].append(run(job, path, args))
+    best = {job: min(f["seconds"] for f in figures) for job, figures in found.items()}
+    peak = {job: min(f["peak"] for f in figures) for job, figures in found.items()}
     return {
         "bytes": source.stat().st_size,
-        "parse": parse,
-        "parse_peak": parse_peak,
-        "plan": plan,
-        "plan_peak": plan_peak,
-        "export": export,
-        "export_peak": export_peak,
-        "serialise": serialise,
-        "export_baseline": parse + serialise,
+        "parse": best["parse"],
+        "parse_peak": peak["parse"],
+        "plan": best["plan"],
+        "plan_peak": peak["plan"],
+        "export": best["export"],
+        "export_peak": peak["export"],
+        "serialise": best["serialise"],
+        "export_baseline": best["parse"] + best["serialise"],
     }
 
 
@@ -236,7 +240,7 @@ def print_table(results: dict[int, dict[str, float]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--runs", type=int, default=2, help="timed runs per figure (best kept)")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per figure (best kept)")
     parser.add_argument("--write", metavar="DIR", help="only write the calendars into DIR")
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
