@@ -141,6 +141,13 @@ class Selector:
 
 #: Heads (name and parameters) of lines known to be plain text, harmless whatever follows.
 _TEXT_HEADS: set[str] = set()
+#: The head of a plain text line without quotes (ORGANIZER;CN=Pat Lee): icalendar reads it as
+#: text whatever follows, unless a VALUE or ENCODING parameter says otherwise.
+_PLAIN_TEXT_HEAD = re.compile(
+    "(?:" + "|".join(sorted(_TEXT, key=len, reverse=True)) + r"|X-[A-Z0-9-]*)"
+    r"(?:;(?!(?:VALUE|ENCODING)=)[A-Z0-9-]+=[^\";:,\x00-\x1f]*(?:,[^\";:,\x00-\x1f]*)*)*",
+    re.IGNORECASE,
+)
 
 
 def _harmless_event(block: Block, window_days: float) -> bool:
@@ -149,8 +156,8 @@ def _harmless_event(block: Block, window_days: float) -> bool:
     # The common case, kept lean: one pass, text lines ruled harmless by their head alone.
     seen: dict[str, list[tuple[dict[str, str], str]]] = {}
     for text in block.lines[1:-1]:
-        head = text.partition(":")[0]
-        if head in _TEXT_HEADS:
+        head, colon, _ = text.partition(":")
+        if colon and (head in _TEXT_HEADS or _PLAIN_TEXT_HEAD.fullmatch(head)):
             continue
         parts = _parts(text)
         if parts is None:
