@@ -173,8 +173,20 @@ def _harmless_event(block: Block, window_days: float) -> bool:
     return _harmless_times(seen, window_days)
 
 
-#: Any zone's day is within this of the UTC day (the window's days are UTC).
-_ZONE_MARGIN = 2
+#: Any zone's day is within this many days of the UTC day (the window's days are UTC).
+ZONE_MARGIN_DAYS = 2
+_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def raw_day(value: str) -> date | None:
+    """The date a raw DTSTART/DTEND-like value begins with (YYYYMMDD), if it names one."""
+    match = _DAY.search(value)
+    if match is None:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
 
 
 def _outside(block: Block, first: date, last: date) -> bool:
@@ -184,26 +196,16 @@ def _outside(block: Block, first: date, last: date) -> bool:
     end given as a DURATION is not worked out, so only a start after ``last``
     counts then.
     """
-    start = _date_of(block.dtstart)
+    start = raw_day(block.dtstart)
     if start is None:
         return False
-    if (start - last).days > _ZONE_MARGIN:
+    if (start - last).days > ZONE_MARGIN_DAYS:
         return True
     ends = list(block.values("DTEND"))
     if len(ends) > 1 or any(True for _ in block.values("DURATION")):
         return False
-    end = _date_of(ends[0]) if ends else start
-    return end is not None and (first - end).days > _ZONE_MARGIN
-
-
-def _date_of(value: str) -> date | None:
-    digits = value.strip()[:8]
-    if len(digits) != 8 or not digits.isdigit():
-        return None
-    try:
-        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-    except ValueError:
-        return None
+    end = raw_day(ends[0]) if ends else start
+    return end is not None and (first - end).days > ZONE_MARGIN_DAYS
 
 
 def _harmless_nested_event(block: Block, window_days: float) -> bool:

@@ -10,14 +10,14 @@ event never stops the others.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
 import icalendar
 
+from cal_followup.ics.candidates import ZONE_MARGIN_DAYS, raw_day
 from cal_followup.ics.events import (
     Event,
     Occurrence,
@@ -33,8 +33,6 @@ from cal_followup.ics.scan import Block, Scan
 from cal_followup.ics.series import expand_series
 from cal_followup.ics.zones import to_standard
 
-_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
-
 
 def _is_recurring(event: icalendar.cal.Component) -> bool:
     return any(name in event for name in ("RRULE", "RDATE", "RECURRENCE-ID"))
@@ -44,14 +42,10 @@ def _window_allows(block: Block, window: Window) -> bool:
     """False only when the raw DTSTART shows the block is far outside the window."""
     if block.recurring or block.name != "VEVENT":
         return True
-    match = _DAY.search(block.dtstart)
-    if not match:
+    day = raw_day(block.dtstart)
+    if day is None:
         return True
-    try:
-        day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return True
-    margin = timedelta(days=2)
+    margin = timedelta(days=ZONE_MARGIN_DAYS)
     return window.start.date() - margin <= day <= window.end.date() + margin
 
 
